@@ -3,7 +3,6 @@
 use crate::error::FieldError;
 use crate::period::Period;
 use crate::spec::ScheduleSpec;
-use crate::time_of_day::SECONDS_PER_DAY;
 use jiff::tz::TimeZone;
 use std::sync::Arc;
 
@@ -37,8 +36,10 @@ pub struct Schedule {
     pub(crate) entries: Vec<ScheduleEntry>,
     pub(crate) override_status: Option<OverrideStatus>,
     pub(crate) flags: ScheduleFlags,
-    /// Seconds of the day at which the answer can change: midnight, every begin and end,
-    /// and each of those ±60 s (upstream's adjacent-period check looks a minute either way).
+    /// Seconds of the day at which the answer can change: midnight and every begin and end.
+    /// Upstream's adjacent-period bridge adds none: boundaries are whole minutes, so a
+    /// stopped spell lasts at least 60 s and the bridge covers either all of a one-minute
+    /// spell, from an end to a begin, or none of it.
     pub(crate) breakpoints: Vec<u32>,
     spec: ScheduleSpec,
 }
@@ -160,17 +161,7 @@ fn breakpoints(entries: &[ScheduleEntry]) -> Vec<u32> {
         base.extend(e.period.begin().map(|t| t.seconds()));
         base.extend(e.period.end().map(|t| t.seconds()));
     }
-    let mut all: Vec<u32> = base
-        .iter()
-        .flat_map(|&s| {
-            [
-                s,
-                (s + 60) % SECONDS_PER_DAY,
-                (s + SECONDS_PER_DAY - 60) % SECONDS_PER_DAY,
-            ]
-        })
-        .collect();
-    all.sort_unstable();
-    all.dedup();
-    all
+    base.sort_unstable();
+    base.dedup();
+    base
 }
