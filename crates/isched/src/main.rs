@@ -1,3 +1,11 @@
-fn main() {
-    println!("Hello, world!");
+use clap::Parser;
+use isched::cli::{Cli, Command};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve => isched::commands::serve::run(cli.config.as_deref()),
+        Command::Schedule(cmd) => isched::commands::schedule::run(cmd),
+    }
 }

@@ -3,6 +3,7 @@
 //!
 //! Pure: no IO, no async, no clock. Callers pass the instant in.
 
+mod catalog;
 pub mod conformance;
 mod error;
 mod eval;
@@ -13,7 +14,9 @@ pub mod spec;
 mod state;
 mod time_of_day;
 mod transitions;
+mod usage;
 
+pub use catalog::Catalog;
 pub use error::{FieldError, ParseErrors};
 pub use fields::{MonthSet, MonthdaySet, WeekdaySet};
 pub use period::Period;
@@ -21,3 +24,4 @@ pub use schedule::{OverrideStatus, Schedule, ScheduleEntry, ScheduleFlags};
 pub use state::{Desired, DesiredOwned, State};
 pub use time_of_day::TimeOfDay;
 pub use transitions::{Transition, Transitions};
+pub use usage::Usage;

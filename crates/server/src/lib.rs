@@ -1,14 +1,46 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! The HTTP face of isched: health, metrics, and (as they arrive) `/api/v1` and the web UI.
+//!
+//! [`router`] builds the whole application from an [`AppState`]; [`serve`] runs it on a
+//! listener until a shutdown signal, finishing requests in flight.
+
+mod error;
+mod health;
+mod metrics_endpoint;
+mod middleware;
+mod settings;
+mod state;
+
+pub use error::ApiError;
+pub use metrics_endpoint::install_metrics_recorder;
+pub use settings::ServerSettings;
+pub use state::{AppState, Components};
+
+use axum::Router;
+use axum::routing::get;
+use std::future::Future;
+use tokio::net::TcpListener;
+
+/// Every route, wrapped in the middleware stack (request id, tracing, metrics, timeout, body
+/// limit, CORS, security headers, error envelope).
+pub fn router(state: AppState, settings: &ServerSettings) -> Router {
+    let routes = Router::new()
+        .route("/health", get(health::health))
+        .route("/health/components", get(health::components))
+        .route("/metrics", get(metrics_endpoint::metrics))
+        .fallback(error::no_route)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .with_state(state);
+    middleware::wrap(routes, settings)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
+/// Serves until `shutdown` completes, then lets requests in flight finish.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
 }
+pub use axum::http::HeaderValue;

@@ -1,14 +1,52 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Storage: one [`Store`] over SQLite or Postgres, chosen once from the database URL.
+//!
+//! Each query is written once (`$N` placeholders work on both backends) and run on the
+//! backend's native pool through [`on_pool!`], so each backend keeps its own connection
+//! options and migrations while the rest of isched sees a single type.
+
+mod connect;
+mod email;
+mod error;
+mod time;
+
+pub mod audit;
+pub mod settings;
+pub mod users;
+
+pub use connect::{Backend, PoolStats, redact_url};
+pub use email::{Email, InvalidEmail};
+pub use error::StoreError;
+
+use sqlx::{PgPool, SqlitePool};
+
+/// The database handle shared by the whole process. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+#[derive(Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+/// Runs `$body` with `$pool` bound to the backend's pool; the body is compiled once per
+/// backend, so it may use any sqlx API generic over the database.
+macro_rules! on_pool {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.pool {
+            $crate::Pool::Sqlite($pool) => $body,
+            $crate::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend())
+            .finish()
     }
 }

@@ -1,0 +1,92 @@
+//! Wiring: from a configuration to a running server. `isched serve` and the test harness
+//! both start isched through [`start`].
+
+use crate::config::Config;
+use isched_auth::bootstrap::{Bootstrap, ensure_admin};
+use isched_server::{AppState, Components};
+use isched_store::{Store, redact_url};
+use secrecy::ExposeSecret;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A server that is running; dropping it does not stop it, [`Running::shutdown`] does.
+pub struct Running {
+    pub address: SocketAddr,
+    pub store: Store,
+    pub bootstrap: Bootstrap,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting connections, finishes requests in flight, closes the database.
+    pub async fn shutdown(mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let result = self
+            .task
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+        self.store.close().await;
+        result
+    }
+
+    /// Waits until the server stops by itself (after `stop` resolved).
+    pub async fn wait(mut self) -> std::io::Result<()> {
+        let result = (&mut self.task)
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+        self.store.close().await;
+        result
+    }
+}
+
+/// Opens the database (creating and migrating it), ensures an admin exists, and serves on
+/// `listener` until [`Running::shutdown`] or until `stop` resolves.
+pub async fn start(
+    config: &Config,
+    listener: TcpListener,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<Running> {
+    let url = config.database_url.expose_secret();
+    let store = Store::connect(url)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", redact_url(url)))?;
+    tracing::info!(backend = store.backend().as_str(), database = %redact_url(url), "database ready");
+    let bootstrap = ensure_admin(
+        &store,
+        &config.admin_email,
+        config.admin_password.as_ref(),
+        jiff::Timestamp::now(),
+    )
+    .await?;
+    let state = AppState::new(
+        store.clone(),
+        isched_server::install_metrics_recorder(),
+        Components {
+            provider: config.provider.as_str().into(),
+            email_configured: config.smtp_url.is_some(),
+        },
+    );
+    let app = isched_server::router(state, &config.server);
+    let address = listener.local_addr()?;
+    let (tx, rx) = oneshot::channel::<()>();
+    let shutdown = async move {
+        tokio::select! {
+            _ = rx => {}
+            _ = stop => {}
+        }
+    };
+    let task = tokio::spawn(isched_server::serve(listener, app, shutdown));
+    tracing::info!(%address, "listening");
+    Ok(Running {
+        address,
+        store,
+        bootstrap,
+        shutdown: Some(tx),
+        task,
+    })
+}

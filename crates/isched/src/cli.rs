@@ -1,0 +1,94 @@
+//! Command-line interface. Commands that print data take `--format json`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "isched",
+    version,
+    about = "Instance scheduler and self-service instance portal",
+    long_about = "isched keeps cloud instances running only when their schedule says so, and \
+                  lets users get pre-configured instances without waiting for an admin.\n\n\
+                  Configuration comes from defaults, then the --config file, then ISCHED_* \
+                  environment variables (see docs/configuration.md).",
+    after_help = "Start with `isched serve`, then open http://127.0.0.1:8080."
+)]
+pub struct Cli {
+    /// TOML configuration file (settings in ISCHED_* environment variables override it).
+    #[arg(long, value_name = "FILE", env = "ISCHED_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the API, the web UI and the scheduler in one process.
+    Serve,
+    /// Work with schedule definitions offline: evaluate, list transitions, validate.
+    #[command(subcommand)]
+    Schedule(ScheduleCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCommand {
+    /// Evaluate conformance cases (JSON Lines) and print one answer per line.
+    Eval {
+        /// File of cases, one JSON object per line; `-` reads standard input.
+        #[arg(long, value_name = "FILE")]
+        cases: PathBuf,
+    },
+    /// Print a schedule's upcoming transitions, in its time zone and in UTC.
+    Next {
+        #[command(flatten)]
+        file: ScheduleFile,
+        /// The schedule's name.
+        #[arg(long)]
+        schedule: String,
+        /// How many transitions to print.
+        #[arg(long, default_value_t = 10)]
+        count: usize,
+        /// Start after this instant (RFC 3339); default now.
+        #[arg(long, value_name = "RFC3339")]
+        from: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Validate a file of periods and schedules, listing every problem.
+    Check {
+        #[command(flatten)]
+        file: ScheduleFile,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Running hours of a schedule over a date range, and hours saved versus always-on.
+    Usage {
+        #[command(flatten)]
+        file: ScheduleFile,
+        #[arg(long)]
+        schedule: String,
+        /// First day, inclusive (YYYY-MM-DD, in the schedule's time zone).
+        #[arg(long, value_name = "DATE")]
+        from: String,
+        /// Last day, inclusive (YYYY-MM-DD, in the schedule's time zone).
+        #[arg(long, value_name = "DATE")]
+        to: String,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ScheduleFile {
+    /// File of periods and schedules, YAML or JSON, in AWS Instance Scheduler's field names.
+    #[arg(long = "config", value_name = "FILE")]
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}

@@ -1,0 +1,44 @@
+//! Reading a definitions file (YAML or JSON) into a [`Catalog`], with every problem listed.
+
+use isched_schedule::Catalog;
+use isched_schedule::spec::CatalogSpec;
+use std::path::Path;
+
+/// Everything wrong with a file, one line each; syntax errors carry their line.
+pub struct FileProblems(pub Vec<String>);
+
+pub fn load(path: &Path) -> Result<Catalog, FileProblems> {
+    let spec = read_spec(path)?;
+    Catalog::parse(&spec)
+        .map_err(|errors| FileProblems(errors.iter().map(|e| e.to_string()).collect()))
+}
+
+pub fn read_spec(path: &Path) -> Result<CatalogSpec, FileProblems> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| FileProblems(vec![format!("{shown}: cannot read: {e}")]))?;
+    let json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        || text.trim_start().starts_with('{');
+    if json {
+        serde_json::from_str(&text).map_err(|e| {
+            FileProblems(vec![format!(
+                "{shown}: line {}, column {}: {e}",
+                e.line(),
+                e.column()
+            )])
+        })
+    } else {
+        // serde_yaml_ng's messages already say "at line L column C".
+        serde_yaml_ng::from_str(&text).map_err(|e| FileProblems(vec![format!("{shown}: {e}")]))
+    }
+}
+
+/// Prints the problems to standard error under a heading naming the file.
+pub fn report(path: &Path, problems: &FileProblems) {
+    eprintln!("{}: {} problem(s):", path.display(), problems.0.len());
+    for p in &problems.0 {
+        eprintln!("  {p}");
+    }
+}

@@ -1,0 +1,428 @@
+//! Configuration: defaults < TOML file (`--config`) < environment (`ISCHED_*`).
+//!
+//! Every secret may also be given as a file (`ISCHED_ADMIN_PASSWORD_FILE`, or
+//! `admin_password_file` in the TOML), for container secrets. Secrets are `SecretString`s,
+//! so `Debug` and logs never show them. Problems name the key as the user wrote it:
+//! `ISCHED_LISTEN: "abc" is not an address:port`.
+
+use figment::providers::{Env, Format, Toml};
+use figment::value::Value;
+use figment::{Figment, Metadata};
+use isched_server::ServerSettings;
+use isched_store::Email;
+use secrecy::SecretString;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://isched.db";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_ADMIN_EMAIL: &str = "admin@localhost";
+
+/// Keys that may be given, in the TOML file as written and in the environment as
+/// `ISCHED_` + upper case.
+const KEYS: &[&str] = &[
+    "database_url",
+    "listen",
+    "provider",
+    "aws_regions",
+    "admin_email",
+    "admin_password",
+    "smtp_url",
+    "log_format",
+    "log_level",
+    "cors_allowed_origins",
+    "request_timeout_secs",
+    "body_limit_bytes",
+];
+
+/// Keys that hold secrets and so also accept `KEY_FILE`.
+const SECRET_KEYS: &[&str] = &["database_url", "admin_password", "smtp_url"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provider {
+    Sandbox,
+    Aws,
+}
+
+impl Provider {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Sandbox => "sandbox",
+            Provider::Aws => "aws",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// May carry a password, hence secret.
+    pub database_url: SecretString,
+    pub listen: SocketAddr,
+    pub provider: Provider,
+    pub aws_regions: Vec<String>,
+    pub admin_email: Email,
+    pub admin_password: Option<SecretString>,
+    pub smtp_url: Option<SecretString>,
+    pub log_format: LogFormat,
+    /// A tracing filter such as `info` or `isched=debug,sqlx=warn`.
+    pub log_level: String,
+    pub server: ServerSettings,
+}
+
+/// One problem, with the key named as the user wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub key: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub Vec<Problem>);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{}: {}", p.key, p.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Loads from the optional TOML file and the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        Config::load_from(file, Env::prefixed("ISCHED_"))
+    }
+
+    /// Loads from the optional TOML file and the given environment provider (tests pass
+    /// their own so that they do not depend on the process environment).
+    pub fn load_from(file: Option<&Path>, env: Env) -> Result<Config, ConfigError> {
+        let mut problems = Vec::new();
+        let file_layer = match file {
+            None => Figment::new(),
+            Some(path) if !path.exists() => {
+                return Err(ConfigError(vec![Problem {
+                    key: "--config".into(),
+                    message: format!("{} does not exist", path.display()),
+                }]));
+            }
+            Some(path) => Figment::from(Toml::file_exact(path)),
+        };
+        let env_keys: Vec<String> = KEYS
+            .iter()
+            .map(|k| k.to_string())
+            .chain(SECRET_KEYS.iter().map(|k| format!("{k}_file")))
+            .collect();
+        let env_layer =
+            Figment::from(env.only(&env_keys.iter().map(String::as_str).collect::<Vec<_>>()));
+        let file_values = layer_values(&file_layer, &mut problems);
+        let env_values = layer_values(&env_layer, &mut problems);
+        let mut raw = Raw::default();
+        for (values, figment) in [(file_values, &file_layer), (env_values, &env_layer)] {
+            for (key, value) in values {
+                let source = describe(&key, figment.find_metadata(&key));
+                match key.strip_suffix("_file") {
+                    Some(secret) if SECRET_KEYS.contains(&secret) => match read_secret_file(&value)
+                    {
+                        Ok(secret_value) => {
+                            raw.set(secret, secret_value, source);
+                        }
+                        Err(message) => problems.push(Problem {
+                            key: source,
+                            message,
+                        }),
+                    },
+                    _ if KEYS.contains(&key.as_str()) => raw.set(&key, value, source),
+                    _ => problems.push(Problem {
+                        key: source,
+                        message: "is not a configuration key".into(),
+                    }),
+                }
+            }
+        }
+        let config = raw.parse(&mut problems);
+        match config {
+            Some(c) if problems.is_empty() => Ok(c),
+            _ => Err(ConfigError(problems)),
+        }
+    }
+}
+
+/// The key/value pairs one layer supplies, as strings (lists joined with commas).
+fn layer_values(figment: &Figment, problems: &mut Vec<Problem>) -> Vec<(String, String)> {
+    let dict: BTreeMap<String, Value> = match figment.extract() {
+        Ok(d) => d,
+        Err(e) => {
+            problems.push(Problem {
+                key: "configuration file".into(),
+                message: e.to_string(),
+            });
+            return Vec::new();
+        }
+    };
+    dict.into_iter()
+        .map(|(k, v)| {
+            let text = match &v {
+                Value::Array(_, items) => items.iter().map(scalar).collect::<Vec<_>>().join(","),
+                other => scalar(other),
+            };
+            (k, text)
+        })
+        .collect()
+}
+
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(_, s) => s.clone(),
+        Value::Char(_, c) => c.to_string(),
+        Value::Bool(_, b) => b.to_string(),
+        Value::Num(_, n) => n
+            .to_f64()
+            .map(|f| {
+                if f.fract() == 0.0 {
+                    format!("{}", f as i64)
+                } else {
+                    f.to_string()
+                }
+            })
+            .unwrap_or_default(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Names a key as the user wrote it: `ISCHED_LISTEN`, or `listen (in isched.toml)`.
+fn describe(key: &str, meta: Option<&Metadata>) -> String {
+    match meta.and_then(|m| m.source.as_ref()) {
+        Some(figment::Source::File(path)) => format!("{key} (in {})", path.display()),
+        _ => format!("ISCHED_{}", key.to_ascii_uppercase()),
+    }
+}
+
+fn read_secret_file(path: &str) -> Result<String, String> {
+    std::fs::read_to_string(PathBuf::from(path))
+        .map(|s| s.trim_end_matches(['\n', '\r']).to_owned())
+        .map_err(|e| format!("cannot read secret file {path:?}: {e}"))
+}
+
+/// Winning values, each with the name of where it came from.
+#[derive(Default)]
+struct Raw(BTreeMap<String, (String, String)>);
+
+impl Raw {
+    fn set(&mut self, key: &str, value: String, source: String) {
+        self.0.insert(key.to_owned(), (value, source));
+    }
+
+    fn get(&self, key: &str) -> Option<(&str, &str)> {
+        self.0.get(key).map(|(v, s)| (v.as_str(), s.as_str()))
+    }
+
+    fn parse(&self, problems: &mut Vec<Problem>) -> Option<Config> {
+        let mut bad = |source: &str, message: String| {
+            problems.push(Problem {
+                key: source.to_owned(),
+                message,
+            })
+        };
+
+        let database_url = self
+            .get("database_url")
+            .map_or(DEFAULT_DATABASE_URL, |(v, _)| v);
+        if let Some((v, source)) = self.get("database_url")
+            && !(v.starts_with("sqlite:")
+                || v.starts_with("postgres://")
+                || v.starts_with("postgresql://"))
+        {
+            bad(
+                source,
+                format!(
+                    "{:?} is not a database URL (sqlite://PATH or postgres://...)",
+                    isched_store::redact_url(v)
+                ),
+            );
+        }
+
+        let listen = match self.get("listen") {
+            None => DEFAULT_LISTEN.parse().ok(),
+            Some((v, source)) => v
+                .trim()
+                .parse::<SocketAddr>()
+                .map_err(|_| bad(source, format!("{v:?} is not an address:port")))
+                .ok(),
+        };
+
+        let provider = match self
+            .get("provider")
+            .map(|(v, s)| (v.trim().to_ascii_lowercase(), s))
+        {
+            None => Some(Provider::Sandbox),
+            Some((v, _)) if v == "sandbox" => Some(Provider::Sandbox),
+            Some((v, _)) if v == "aws" => Some(Provider::Aws),
+            Some((v, source)) => {
+                bad(source, format!("{v:?} is not a provider (sandbox or aws)"));
+                None
+            }
+        };
+
+        let aws_regions = list(self.get("aws_regions"));
+        for (region, source) in aws_regions
+            .iter()
+            .filter(|r| !is_region(r))
+            .map(|r| (r, self.get("aws_regions").map_or("", |(_, s)| s)))
+        {
+            bad(
+                source,
+                format!("{region:?} is not an AWS region name (such as eu-west-1)"),
+            );
+        }
+
+        let admin_email = match self.get("admin_email") {
+            None => Email::parse(DEFAULT_ADMIN_EMAIL).ok(),
+            Some((v, source)) => Email::parse(v).map_err(|e| bad(source, e.to_string())).ok(),
+        };
+
+        let admin_password = self.get("admin_password").map(|(v, source)| {
+            if v.chars().count() < 8 {
+                bad(source, "must be at least 8 characters".into());
+            }
+            SecretString::from(v.to_owned())
+        });
+
+        let smtp_url = self.get("smtp_url").map(|(v, source)| {
+            if !(v.starts_with("smtp://") || v.starts_with("smtps://")) {
+                bad(
+                    source,
+                    "is not an SMTP URL (smtp://HOST:PORT or smtps://USER:PASSWORD@HOST)".into(),
+                );
+            }
+            SecretString::from(v.to_owned())
+        });
+
+        let log_format = match self
+            .get("log_format")
+            .map(|(v, s)| (v.trim().to_ascii_lowercase(), s))
+        {
+            None => Some(LogFormat::Text),
+            Some((v, _)) if v == "text" => Some(LogFormat::Text),
+            Some((v, _)) if v == "json" => Some(LogFormat::Json),
+            Some((v, source)) => {
+                bad(source, format!("{v:?} is not a log format (text or json)"));
+                None
+            }
+        };
+
+        let log_level = self.get("log_level").map_or("info", |(v, _)| v).to_owned();
+        if let Some((v, source)) = self.get("log_level")
+            && tracing_subscriber::EnvFilter::try_new(v).is_err()
+        {
+            bad(
+                source,
+                format!("{v:?} is not a log filter (such as info, or isched=debug,sqlx=warn)"),
+            );
+        }
+
+        let mut origins = Vec::new();
+        for origin in list(self.get("cors_allowed_origins")) {
+            let ok = (origin.starts_with("http://") || origin.starts_with("https://"))
+                && !origin.ends_with('/');
+            match origin.parse::<axum_header::HeaderValue>() {
+                Ok(h) if ok => origins.push(h),
+                _ => bad(
+                    self.get("cors_allowed_origins").map_or("", |(_, s)| s),
+                    format!("{origin:?} is not an origin (scheme://host[:port], no path)"),
+                ),
+            }
+        }
+
+        let number = |key: &str,
+                      default: u64,
+                      min: u64,
+                      max: u64,
+                      problems: &mut Vec<Problem>|
+         -> Option<u64> {
+            match self.get(key) {
+                None => Some(default),
+                Some((v, source)) => match v.trim().parse::<u64>() {
+                    Ok(n) if (min..=max).contains(&n) => Some(n),
+                    _ => {
+                        problems.push(Problem {
+                            key: source.into(),
+                            message: format!("{v:?} is not a whole number from {min} to {max}"),
+                        });
+                        None
+                    }
+                },
+            }
+        };
+        let timeout = number("request_timeout_secs", 30, 1, 3600, problems);
+        let body_limit = number(
+            "body_limit_bytes",
+            1024 * 1024,
+            1024,
+            1024 * 1024 * 1024,
+            problems,
+        );
+
+        Some(Config {
+            database_url: SecretString::from(database_url.to_owned()),
+            listen: listen?,
+            provider: provider?,
+            aws_regions,
+            admin_email: admin_email?,
+            admin_password,
+            smtp_url,
+            log_format: log_format?,
+            log_level,
+            server: ServerSettings {
+                cors_allowed_origins: origins,
+                request_timeout: Duration::from_secs(timeout?),
+                body_limit_bytes: body_limit? as usize,
+            },
+        })
+    }
+}
+
+fn list(value: Option<(&str, &str)>) -> Vec<String> {
+    value
+        .map(|(v, _)| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `us-east-1`, `eu-central-2`, `us-gov-west-1`, `ap-southeast-4`...
+fn is_region(r: &str) -> bool {
+    let parts: Vec<&str> = r.split('-').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// `HeaderValue` without depending on `http` directly.
+mod axum_header {
+    pub use isched_server::HeaderValue;
+}

@@ -1,0 +1,9 @@
+//! The `isched` binary's library half: command-line interface, configuration, and the
+//! wiring that turns a [`config::Config`] into a running server. Tests start the same
+//! wiring through `isched-testkit`.
+
+pub mod app;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod logging;

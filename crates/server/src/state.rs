@@ -1,0 +1,47 @@
+use isched_store::Store;
+use metrics_exporter_prometheus::PrometheusHandle;
+use std::sync::Arc;
+
+/// Shared by every handler. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    metrics: PrometheusHandle,
+    components: Components,
+}
+
+/// What the process was configured with, for `/health/components`.
+#[derive(Debug, Clone)]
+pub struct Components {
+    /// `sandbox` or `aws`.
+    pub provider: String,
+    pub email_configured: bool,
+}
+
+impl AppState {
+    pub fn new(store: Store, metrics: PrometheusHandle, components: Components) -> AppState {
+        AppState {
+            inner: Arc::new(Inner {
+                store,
+                metrics,
+                components,
+            }),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub(crate) fn metrics(&self) -> &PrometheusHandle {
+        &self.inner.metrics
+    }
+
+    pub(crate) fn components(&self) -> &Components {
+        &self.inner.components
+    }
+}
