@@ -103,6 +103,13 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 impl Config {
+    /// The configuration with every default and nothing from files or the environment.
+    pub fn defaults() -> Config {
+        Raw::default()
+            .parse(&mut Vec::new())
+            .expect("the defaults are valid")
+    }
+
     /// Loads from the optional TOML file and the process environment.
     pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
         Config::load_from(file, Env::prefixed("ISCHED_"))

@@ -1,14 +1,119 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Test harness: start the real thing. Every test gets its own database (a temporary SQLite
+//! file, or a freshly created Postgres database that is dropped afterwards), its own server
+//! on a free loopback port, and, when it needs them, its own moto and SMTP servers.
+//!
+//! Tests that run on both backends are written once with [`backend_tests!`].
+
+mod db;
+mod moto;
+mod python;
+mod smtp;
+
+pub use db::{Backend, TestDb};
+pub use moto::Moto;
+pub use smtp::{Message, SmtpSink};
+
+use isched::config::Config;
+use secrecy::SecretString;
+use std::net::SocketAddr;
+
+/// The bootstrap admin every spawned app has.
+pub const ADMIN_EMAIL: &str = "admin@isched.test";
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+
+/// A running isched on a free port with a fresh database.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`
+    pub base_url: String,
+    pub address: SocketAddr,
+    pub client: reqwest::Client,
+    pub store: isched_store::Store,
+    running: Option<isched::app::Running>,
+    // Dropped last: the database outlives the server that uses it.
+    pub db: TestDb,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
     }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request reaches the test server")
+    }
+
+    /// Stops the server gracefully (the database is dropped with the `TestApp`).
+    pub async fn stop(mut self) {
+        if let Some(r) = self.running.take() {
+            r.shutdown().await.expect("server stops cleanly");
+        }
+    }
+}
+
+/// Starts isched on `backend`, or returns `None` when that backend is unavailable here and
+/// the test should be skipped (never under `CI=true`, where that fails instead).
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// As [`spawn_app`], letting the test adjust the configuration first.
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Option<TestApp> {
+    init_test_logging();
+    let db = TestDb::create(backend).await?;
+    let mut config = Config::defaults();
+    config.database_url = SecretString::from(db.url().to_owned());
+    config.listen = "127.0.0.1:0".parse().expect("loopback");
+    config.admin_email = isched_store::Email::parse(ADMIN_EMAIL).expect("valid email");
+    config.admin_password = Some(SecretString::from(ADMIN_PASSWORD));
+    adjust(&mut config);
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .expect("bind a free loopback port");
+    let running = isched::app::start(&config, listener, std::future::pending())
+        .await
+        .expect("isched starts");
+    let address = running.address;
+    Some(TestApp {
+        base_url: format!("http://{address}"),
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("HTTP client"),
+        store: running.store.clone(),
+        running: Some(running),
+        db,
+    })
+}
+
+/// `ISCHED_TEST_LOG=debug` shows the server's logs in test output.
+fn init_test_logging() {
+    if let Ok(filter) = std::env::var("ISCHED_TEST_LOG") {
+        isched::logging::init(isched::config::LogFormat::Text, &filter);
+    }
+}
+
+/// Writes each test twice, once per backend: `backend_tests!(name)` expects
+/// `async fn name(backend: Backend)` in scope and generates `name::sqlite` and
+/// `name::postgres`.
+#[macro_export]
+macro_rules! backend_tests {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::Backend::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::Backend::Postgres).await
+                }
+            }
+        )+
+    };
 }
