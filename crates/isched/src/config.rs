@@ -198,14 +198,9 @@ fn scalar(v: &Value) -> String {
         Value::Char(_, c) => c.to_string(),
         Value::Bool(_, b) => b.to_string(),
         Value::Num(_, n) => n
-            .to_f64()
-            .map(|f| {
-                if f.fract() == 0.0 {
-                    format!("{}", f as i64)
-                } else {
-                    f.to_string()
-                }
-            })
+            .to_i128()
+            .map(|i| i.to_string())
+            .or_else(|| n.to_f64().map(|f| f.to_string()))
             .unwrap_or_default(),
         other => format!("{other:?}"),
     }
@@ -432,4 +427,123 @@ fn is_region(r: &str) -> bool {
 /// `HeaderValue` without depending on `http` directly.
 mod axum_header {
     pub use isched_server::HeaderValue;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+    use secrecy::ExposeSecret;
+
+    fn load(jail: &Jail, file: Option<&str>) -> Result<Config, ConfigError> {
+        Config::load(file.map(|f| jail.directory().join(f)).as_deref())
+    }
+
+    #[test]
+    fn defaults_apply_without_file_or_environment() {
+        Jail::expect_with(|jail| {
+            let c = load(jail, None).expect("defaults are valid");
+            assert_eq!(c.database_url.expose_secret(), DEFAULT_DATABASE_URL);
+            assert_eq!(c.listen.to_string(), DEFAULT_LISTEN);
+            assert_eq!(c.provider, Provider::Sandbox);
+            assert_eq!(c.admin_email.as_str(), DEFAULT_ADMIN_EMAIL);
+            assert!(c.admin_password.is_none());
+            assert!(c.server.cors_allowed_origins.is_empty());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn environment_overrides_file_overrides_defaults() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "isched.toml",
+                "listen = \"0.0.0.0:9000\"\nprovider = \"aws\"\naws_regions = [\"eu-west-1\", \"us-east-1\"]\nrequest_timeout_secs = 5\n",
+            )?;
+            jail.set_env("ISCHED_LISTEN", "127.0.0.1:9100");
+            let c = load(jail, Some("isched.toml")).expect("valid");
+            assert_eq!(c.listen.to_string(), "127.0.0.1:9100");
+            assert_eq!(c.provider, Provider::Aws);
+            assert_eq!(c.aws_regions, vec!["eu-west-1", "us-east-1"]);
+            assert_eq!(c.server.request_timeout, Duration::from_secs(5));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn secrets_come_from_files_and_never_show_in_debug() {
+        Jail::expect_with(|jail| {
+            jail.create_file("pw", "hunter2-hunter2\n")?;
+            jail.create_file("isched.toml", "admin_password = \"from-the-file-1\"\n")?;
+            jail.set_env(
+                "ISCHED_ADMIN_PASSWORD_FILE",
+                jail.directory().join("pw").display().to_string(),
+            );
+            jail.set_env("ISCHED_DATABASE_URL", "postgres://u:topsecret@127.0.0.1/db");
+            let c = load(jail, Some("isched.toml")).expect("valid");
+            // The environment's *_FILE wins over the file's value; the newline is trimmed.
+            assert_eq!(
+                c.admin_password
+                    .as_ref()
+                    .map(|p| p.expose_secret().to_owned()),
+                Some("hunter2-hunter2".into())
+            );
+            let shown = format!("{c:?}");
+            assert!(
+                !shown.contains("hunter2") && !shown.contains("topsecret"),
+                "{shown}"
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn every_problem_is_listed_with_its_key() {
+        Jail::expect_with(|jail| {
+            jail.create_file("isched.toml", "listen = \"nowhere\"\nbogus = 1\n")?;
+            jail.set_env("ISCHED_PROVIDER", "gcp");
+            jail.set_env("ISCHED_ADMIN_PASSWORD", "short");
+            jail.set_env(
+                "ISCHED_CORS_ALLOWED_ORIGINS",
+                "https://ok.example,not-an-origin",
+            );
+            jail.set_env("ISCHED_BODY_LIMIT_BYTES", "-5");
+            jail.set_env("ISCHED_AWS_REGIONS", "eu-west-1,mars");
+            let e = load(jail, Some("isched.toml")).expect_err("invalid");
+            let text = e.to_string();
+            for expected in [
+                "bogus (in ",
+                "listen (in ",
+                "\"nowhere\" is not an address:port",
+                "ISCHED_PROVIDER: \"gcp\" is not a provider",
+                "ISCHED_ADMIN_PASSWORD: must be at least 8 characters",
+                "ISCHED_CORS_ALLOWED_ORIGINS: \"not-an-origin\" is not an origin",
+                "ISCHED_BODY_LIMIT_BYTES: \"-5\" is not a whole number",
+                "ISCHED_AWS_REGIONS: \"mars\" is not an AWS region",
+            ] {
+                assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+            }
+            assert!(
+                !text.contains("short"),
+                "a secret's value must not be echoed"
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unreadable_secret_file_and_missing_config_file_are_reported() {
+        Jail::expect_with(|jail| {
+            jail.set_env("ISCHED_SMTP_URL_FILE", "/nonexistent/secret");
+            let e = load(jail, None).expect_err("invalid");
+            assert!(
+                e.to_string()
+                    .starts_with("ISCHED_SMTP_URL_FILE: cannot read secret file"),
+                "{e}"
+            );
+            let e = load(jail, Some("missing.toml")).expect_err("invalid");
+            assert!(e.to_string().contains("does not exist"), "{e}");
+            Ok(())
+        });
+    }
 }
