@@ -34,7 +34,12 @@ fn office_schedule() -> Schedule {
         periods: vec!["weekdays".into(), "saturday@t3.large".into()],
         ..Default::default()
     };
-    Schedule::parse(&spec, |n| periods.iter().find(|p| p.name() == n).cloned()).expect("valid")
+    Schedule::parse(
+        &spec,
+        |n| periods.iter().find(|p| p.name() == n).cloned(),
+        |_| None,
+    )
+    .expect("valid")
 }
 
 /// 4096 instants spread over 2027 (DST days included), so the benchmark does not measure

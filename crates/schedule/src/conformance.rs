@@ -62,7 +62,7 @@ impl Case {
         if !errors.is_empty() {
             return Err(ParseErrors(errors).to_string());
         }
-        let schedule = Schedule::parse(&self.schedule, |name| periods.get(name).cloned())
+        let schedule = Schedule::parse(&self.schedule, |name| periods.get(name).cloned(), |_| None)
             .map_err(|e| ParseErrors(e).to_string())?;
         let desired = schedule.state_at(at);
         Ok(Answer {

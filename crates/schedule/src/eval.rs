@@ -79,13 +79,35 @@ impl Schedule {
         WallClock::from_civil(civil)
     }
 
-    /// Evaluation on the wall clock, with upstream's adjacent-period bridge: a schedule of
-    /// two or more periods that is stopped now but running a minute before and a minute
-    /// after stays running, with the type of the period running a minute later.
+    /// Evaluation on the wall clock: `override_status`, then dated exceptions, then
+    /// calendar days, then the periods.
     pub(crate) fn state_on_wall_clock(&self, wall: WallClock) -> Desired<'_> {
         if let Some(o) = self.override_status {
             return overridden(o);
         }
+        if let Some(e) = self
+            .exceptions
+            .iter()
+            .find(|e| e.first <= wall.date && wall.date <= e.last)
+        {
+            return Desired {
+                state: e.state,
+                instance_type: None,
+            };
+        }
+        if self.calendars.iter().any(|c| c.contains(wall.date)) {
+            return Desired {
+                state: self.calendar_days,
+                instance_type: None,
+            };
+        }
+        self.periods_with_bridge(wall)
+    }
+
+    /// Upstream's adjacent-period bridge: a schedule of two or more periods that is stopped
+    /// now but running a minute before and a minute after stays running, with the type of
+    /// the period running a minute later.
+    fn periods_with_bridge(&self, wall: WallClock) -> Desired<'_> {
         let now = self.periods_on_wall_clock(wall);
         if now.state != State::Stopped || self.entries.len() < 2 {
             return now;

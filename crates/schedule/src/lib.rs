@@ -3,11 +3,14 @@
 //!
 //! Pure: no IO, no async, no clock. Callers pass the instant in.
 
+mod calendar;
 mod catalog;
 pub mod conformance;
+mod cron;
 mod error;
 mod eval;
 mod fields;
+mod overrides;
 mod period;
 mod schedule;
 pub mod spec;
@@ -16,11 +19,13 @@ mod time_of_day;
 mod transitions;
 mod usage;
 
+pub use calendar::{Calendar, CalendarEntry, IcsReport};
 pub use catalog::Catalog;
 pub use error::{FieldError, ParseErrors};
 pub use fields::{MonthSet, MonthdaySet, WeekdaySet};
+pub use overrides::ResourceOverride;
 pub use period::Period;
-pub use schedule::{OverrideStatus, Schedule, ScheduleEntry, ScheduleFlags};
+pub use schedule::{Exception, OverrideStatus, Schedule, ScheduleEntry, ScheduleFlags};
 pub use state::{Desired, DesiredOwned, State};
 pub use time_of_day::TimeOfDay;
 pub use transitions::{Transition, Transitions};

@@ -1,5 +1,6 @@
 //! A period: when, within a day and across days, a schedule runs.
 
+use crate::cron::CronRule;
 use crate::error::FieldError;
 use crate::fields::{MonthSet, MonthdaySet, WeekdaySet};
 use crate::spec::PeriodSpec;
@@ -19,6 +20,7 @@ pub struct Period {
     weekdays: WeekdaySet,
     monthdays: MonthdaySet,
     months: MonthSet,
+    cron: Option<CronRule>,
     spec: PeriodSpec,
 }
 
@@ -73,16 +75,47 @@ impl Period {
             MonthSet::parse,
             &mut errors,
         );
-        if spec.begintime.is_none()
-            && spec.endtime.is_none()
-            && spec.weekdays.is_none()
-            && spec.monthdays.is_none()
-            && spec.months.is_none()
-        {
+        let windowed = spec.begintime.is_some()
+            || spec.endtime.is_some()
+            || spec.weekdays.is_some()
+            || spec.monthdays.is_some()
+            || spec.months.is_some();
+        let cron = match (&spec.start_cron, &spec.stop_cron) {
+            (None, None) => None,
+            (Some(start), Some(stop)) => {
+                if windowed {
+                    errors.push(FieldError::new(
+                        "start_cron",
+                        None,
+                        "a cron period has only start_cron and stop_cron (no begintime, endtime or day fields)",
+                    ));
+                }
+                CronRule::parse(start, stop)
+                    .map_err(|e| errors.extend(e))
+                    .ok()
+            }
+            (Some(_), None) => {
+                errors.push(FieldError::new(
+                    "stop_cron",
+                    None,
+                    "is required with start_cron",
+                ));
+                None
+            }
+            (None, Some(_)) => {
+                errors.push(FieldError::new(
+                    "start_cron",
+                    None,
+                    "is required with stop_cron",
+                ));
+                None
+            }
+        };
+        if !windowed && spec.start_cron.is_none() && spec.stop_cron.is_none() {
             errors.push(FieldError::new(
                 "period",
                 None,
-                "needs at least one of begintime, endtime, weekdays, monthdays, months",
+                "needs at least one of begintime, endtime, weekdays, monthdays, months (or start_cron and stop_cron)",
             ));
         }
         if !errors.is_empty() {
@@ -95,6 +128,7 @@ impl Period {
             weekdays,
             monthdays,
             months,
+            cron,
             spec: spec.clone(),
         })
     }
@@ -119,6 +153,15 @@ impl Period {
         matches!((self.begin, self.end), (Some(b), Some(e)) if b > e)
     }
 
+    /// Seconds of `date` at which a cron period fires (none for other periods).
+    pub(crate) fn cron_events_on(&self, date: Date) -> Option<Vec<u32>> {
+        self.cron.as_ref().map(|c| c.events_on(date))
+    }
+
+    pub fn is_cron(&self) -> bool {
+        self.cron.is_some()
+    }
+
     pub fn day_matches(&self, date: Date) -> bool {
         self.months.matches(date) && self.weekdays.matches(date) && self.monthdays.matches(date)
     }
@@ -126,6 +169,9 @@ impl Period {
     /// The period's state at a wall-clock date and second of the day, with the rank used
     /// to choose an instance type when it is running.
     pub(crate) fn state_on(&self, date: Date, tod: u32) -> (State, BeginRank) {
+        if let Some(cron) = &self.cron {
+            return cron.state_on(date, tod);
+        }
         let begin = self.begin.map(TimeOfDay::seconds);
         let end = self.end.map(TimeOfDay::seconds);
         if let (Some(b), Some(e)) = (begin, end)

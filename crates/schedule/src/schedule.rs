@@ -1,9 +1,13 @@
 //! A schedule: a time zone, periods (each optionally with an instance type), and flags.
 
+use crate::calendar::Calendar;
 use crate::error::FieldError;
 use crate::period::Period;
 use crate::spec::ScheduleSpec;
+use crate::state::State;
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +21,16 @@ pub enum OverrideStatus {
 pub struct ScheduleEntry {
     pub period: Arc<Period>,
     pub instance_type: Option<String>,
+}
+
+/// A dated exception: on local days `first..=last` the schedule says `state`, whatever its
+/// calendars and periods say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exception {
+    pub first: Date,
+    pub last: Date,
+    pub state: State,
+    pub description: Option<String>,
 }
 
 /// Flags that steer the engine, not evaluation; defaults as upstream.
@@ -36,6 +50,12 @@ pub struct Schedule {
     pub(crate) entries: Vec<ScheduleEntry>,
     pub(crate) override_status: Option<OverrideStatus>,
     pub(crate) flags: ScheduleFlags,
+    pub(crate) exceptions: Vec<Exception>,
+    pub(crate) calendars: Vec<Arc<Calendar>>,
+    /// What a calendar day means: `Stopped` (holidays) or `Running`.
+    pub(crate) calendar_days: State,
+    /// Whether some period is a cron period, whose boundaries differ from day to day.
+    pub(crate) has_cron: bool,
     /// Seconds of the day at which the answer can change: midnight and every begin and end.
     /// Upstream's adjacent-period bridge adds none: boundaries are whole minutes, so a
     /// stopped spell lasts at least 60 s and the bridge covers either all of a one-minute
@@ -45,10 +65,11 @@ pub struct Schedule {
 }
 
 impl Schedule {
-    /// Parses a schedule; `period` resolves a period name. Every problem is reported.
+    /// Parses a schedule; `period` and `calendar` resolve names. Every problem is reported.
     pub fn parse(
         spec: &ScheduleSpec,
         period: impl Fn(&str) -> Option<Arc<Period>>,
+        calendar: impl Fn(&str) -> Option<Arc<Calendar>>,
     ) -> Result<Schedule, Vec<FieldError>> {
         let mut errors = Vec::new();
         if spec.name.trim().is_empty() {
@@ -108,6 +129,38 @@ impl Schedule {
                 "a schedule needs at least one period, or an override_status",
             ));
         }
+        let calendars: Vec<Arc<Calendar>> = spec
+            .calendars
+            .iter()
+            .filter_map(|name| {
+                let found = calendar(name.trim());
+                if found.is_none() {
+                    errors.push(FieldError::new(
+                        "calendars",
+                        Some(name),
+                        "no calendar has this name",
+                    ));
+                }
+                found
+            })
+            .collect();
+        let calendar_days = match spec.calendar_days.as_deref().map(str::trim) {
+            None | Some("stopped") => State::Stopped,
+            Some("running") => State::Running,
+            Some(other) => {
+                errors.push(FieldError::new(
+                    "calendar_days",
+                    Some(other),
+                    "must be stopped or running",
+                ));
+                State::Stopped
+            }
+        };
+        let exceptions = spec
+            .exceptions
+            .iter()
+            .filter_map(|e| parse_exception(e).map_err(|err| errors.push(err)).ok())
+            .collect();
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -119,7 +172,12 @@ impl Schedule {
             use_maintenance_window: spec.use_maintenance_window.unwrap_or(false),
         };
         let breakpoints = breakpoints(&entries);
+        let has_cron = entries.iter().any(|e| e.period.is_cron());
         Ok(Schedule {
+            exceptions,
+            calendars,
+            calendar_days,
+            has_cron,
             name: spec.name.trim().to_owned(),
             tz,
             entries,
@@ -153,6 +211,66 @@ impl Schedule {
     pub fn spec(&self) -> &ScheduleSpec {
         &self.spec
     }
+
+    pub fn exceptions(&self) -> &[Exception] {
+        &self.exceptions
+    }
+
+    pub fn calendars(&self) -> &[Arc<Calendar>] {
+        &self.calendars
+    }
+
+    /// Seconds of `date` at which the answer can change: the fixed daily breakpoints, plus
+    /// that day's cron events when a period is a cron period.
+    pub(crate) fn breakpoints_on(&self, date: Date) -> Cow<'_, [u32]> {
+        if !self.has_cron {
+            return Cow::Borrowed(&self.breakpoints);
+        }
+        let mut all = self.breakpoints.clone();
+        for e in &self.entries {
+            all.extend(e.period.cron_events_on(date).unwrap_or_default());
+        }
+        all.sort_unstable();
+        all.dedup();
+        Cow::Owned(all)
+    }
+}
+
+fn parse_exception(e: &crate::spec::ExceptionSpec) -> Result<Exception, FieldError> {
+    let date = |text: &str| {
+        text.trim()
+            .parse::<Date>()
+            .map_err(|_| FieldError::new("exceptions", Some(text), "not a date (YYYY-MM-DD)"))
+    };
+    let first = date(&e.from)?;
+    let last = match &e.to {
+        Some(t) => date(t)?,
+        None => first,
+    };
+    if last < first {
+        return Err(FieldError::new(
+            "exceptions",
+            e.to.as_deref(),
+            "the range ends before it starts",
+        ));
+    }
+    let state = match e.state.trim() {
+        "running" => State::Running,
+        "stopped" => State::Stopped,
+        other => {
+            return Err(FieldError::new(
+                "exceptions",
+                Some(other),
+                "state must be running or stopped",
+            ));
+        }
+    };
+    Ok(Exception {
+        first,
+        last,
+        state,
+        description: e.description.clone(),
+    })
 }
 
 fn breakpoints(entries: &[ScheduleEntry]) -> Vec<u32> {

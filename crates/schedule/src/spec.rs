@@ -34,6 +34,13 @@ pub struct PeriodSpec {
         skip_serializing_if = "Option::is_none"
     )]
     pub months: Option<String>,
+    /// Extension: a cron expression (`min hour dom month dow`, in the schedule's zone) at
+    /// which the period starts running. Goes with `stop_cron`, and with no other field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_cron: Option<String>,
+    /// Extension: when a cron period stops.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_cron: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +68,64 @@ pub struct ScheduleSpec {
     pub hibernate: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_maintenance_window: Option<bool>,
+    /// Extension: holiday calendars whose days override the periods.
+    #[serde(
+        default,
+        deserialize_with = "name_list",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub calendars: Vec<String>,
+    /// Extension: what calendar days mean, `stopped` (default) or `running`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar_days: Option<String>,
+    /// Extension: date ranges on which the schedule is held running or stopped.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exceptions: Vec<ExceptionSpec>,
+}
+
+/// A dated exception: whole local days, `from` to `to` inclusive.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExceptionSpec {
+    pub from: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// `running` or `stopped`.
+    pub state: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// A holiday calendar.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarSpec {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dates: Vec<CalendarEntrySpec>,
+    /// iCalendar text whose events are added to `dates`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ics: Option<String>,
+    /// An ICS file to read into `ics`; the file loader resolves it relative to the
+    /// definitions file (this crate does no IO).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ics_file: Option<String>,
+}
+
+/// `"2026-12-25"`, `"2026-12-24..2026-12-31"`, or `{from, to, name}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum CalendarEntrySpec {
+    Text(String),
+    Entry {
+        from: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+    },
 }
 
 /// A file of periods and schedules (`isched schedule check`, `schedules import`).
@@ -71,6 +136,8 @@ pub struct CatalogSpec {
     pub periods: Vec<PeriodSpec>,
     #[serde(default)]
     pub schedules: Vec<ScheduleSpec>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calendars: Vec<CalendarSpec>,
 }
 
 #[derive(Deserialize)]

@@ -33,7 +33,7 @@ impl Schedule {
         let start = self.wall_clock(after);
         let mut date = start.date;
         for _ in 0..HORIZON_DAYS {
-            for &tod in &self.breakpoints {
+            for &tod in self.breakpoints_on(date).iter() {
                 let wall = WallClock { date, tod };
                 if wall <= start || self.state_on_wall_clock(wall) == current {
                     continue;

@@ -2,8 +2,10 @@
 //! by minute from a random instant (often a DST day) must find the same first change, and
 //! the state must be constant between consecutive transitions, to the second.
 
-use isched_schedule::spec::{PeriodSpec, ScheduleSpec};
-use isched_schedule::{Period, Schedule};
+use isched_schedule::spec::{
+    CalendarEntrySpec, CalendarSpec, ExceptionSpec, PeriodSpec, ScheduleSpec,
+};
+use isched_schedule::{Calendar, OverrideStatus, Period, ResourceOverride, Schedule};
 use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
 use std::collections::HashMap;
@@ -125,17 +127,22 @@ fn schedule() -> impl Strategy<Value = Schedule> {
                 periods: names,
                 ..ScheduleSpec::default()
             };
-            Schedule::parse(&spec, |n| by_name.get(n).cloned()).expect("generated schedule parses")
+            Schedule::parse(&spec, |n| by_name.get(n).cloned(), |_| None)
+                .expect("generated schedule parses")
         })
 }
 
 /// A minute-aligned instant in 2026–2028; half the time within a day before a DST change.
 fn start_for(schedule: &Schedule, seed: u32, near_dst: bool) -> Timestamp {
+    start_in(schedule.time_zone(), seed, near_dst)
+}
+
+fn start_in(tz: &jiff::tz::TimeZone, seed: u32, near_dst: bool) -> Timestamp {
     let base = Timestamp::from_second(1_767_225_600).expect("2026-01-01"); // 2026-01-01T00:00Z
     let minutes = (seed % (3 * 365 * 1440)) as i64;
     let t = base + SignedDuration::from_mins(minutes);
     if near_dst
-        && let Some(tr) = schedule.time_zone().following(t).next()
+        && let Some(tr) = tz.following(t).next()
         && tr.timestamp() < base + SignedDuration::from_hours(4 * 365 * 24)
     {
         let back = (seed % (24 * 60)) as i64;
@@ -186,5 +193,103 @@ proptest! {
             }
             from = tr.at;
         }
+    }
+}
+
+/// Pairs of start/stop cron expressions for cron periods.
+const CRONS: &[(&str, &str)] = &[
+    ("0 9 * * 1-5", "30 17 * * 1-5"),
+    ("*/20 * * * *", "10,50 * * * *"),
+    ("30 2 * * *", "15 3 * * *"),
+    ("0 22 * * *", "0 6 * * *"),
+    ("0 0 1 * *", "0 12 2 * *"),
+];
+
+/// First brute-force change from `t0` (minute steps) versus `next_transition_with`.
+fn agree(
+    schedule: &Schedule,
+    t0: Timestamp,
+    ov: Option<&ResourceOverride>,
+) -> Result<(), TestCaseError> {
+    let state0 = schedule.state_at_with(t0, ov);
+    let brute = (1..=WINDOW_MINUTES)
+        .map(|m| t0 + SignedDuration::from_mins(m))
+        .find(|t| schedule.state_at_with(*t, ov) != state0);
+    let next = schedule.next_transition_with(t0, ov);
+    match (brute, &next) {
+        (Some(b), Some(n)) => {
+            prop_assert_eq!(n.at, b, "from {}", t0);
+            let d = schedule.state_at_with(b, ov);
+            prop_assert_eq!(
+                (n.state, n.instance_type.as_deref()),
+                (d.state, d.instance_type)
+            );
+        }
+        (Some(b), None) => prop_assert!(
+            false,
+            "brute force found a change at {b}, next_transition none"
+        ),
+        (None, Some(n)) => prop_assert!(
+            n.at > t0 + SignedDuration::from_mins(WINDOW_MINUTES),
+            "transition at {} not seen",
+            n.at
+        ),
+        (None, None) => {}
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
+
+    #[test]
+    fn extensions_match_minute_by_minute(
+        periods in prop::collection::vec(any::<u8>(), 0..=2).prop_flat_map(|v| (0..v.len()).map(period).collect::<Vec<_>>()),
+        zone in prop::sample::select(ZONES),
+        seed in any::<u32>(),
+        near_dst in any::<bool>(),
+        cron in prop::option::of(prop::sample::select(CRONS)),
+        holiday in prop::option::of(0i64..3),
+        holidays_run in any::<bool>(),
+        exception in prop::option::of((0i64..3, 0i64..2, any::<bool>())),
+        ov in prop::option::of((any::<bool>(), 1i64..3000)),
+    ) {
+        let tz = jiff::tz::TimeZone::get(zone).expect("zone");
+        let t0 = start_in(&tz, seed, near_dst);
+        let today = tz.to_datetime(t0).date();
+        let day = |n: i64| (today + SignedDuration::from_hours(24 * n)).to_string();
+        let mut specs = periods.clone();
+        if let Some((start, stop)) = cron {
+            specs.push(PeriodSpec { name: "cron".into(), start_cron: Some(start.into()), stop_cron: Some(stop.into()), ..PeriodSpec::default() });
+        }
+        if specs.is_empty() {
+            specs.push(PeriodSpec { name: "p0".into(), weekdays: Some("mon-fri".into()), ..PeriodSpec::default() });
+        }
+        let by_name: HashMap<String, Arc<Period>> = specs.iter().map(|p| (p.name.clone(), Arc::new(Period::parse(p).expect("period")))).collect();
+        let calendar = holiday.map(|n| Arc::new(Calendar::parse(&CalendarSpec {
+            name: "h".into(),
+            dates: vec![CalendarEntrySpec::Text(day(n))],
+            ..CalendarSpec::default()
+        }).expect("calendar")));
+        let spec = ScheduleSpec {
+            name: "s".into(),
+            timezone: Some(zone.into()),
+            periods: specs.iter().map(|p| p.name.clone()).collect(),
+            calendars: calendar.iter().map(|c| c.name().to_owned()).collect(),
+            calendar_days: Some(if holidays_run { "running" } else { "stopped" }.into()),
+            exceptions: exception.map(|(from, len, running)| ExceptionSpec {
+                from: day(from),
+                to: Some(day(from + len)),
+                state: if running { "running" } else { "stopped" }.into(),
+                description: None,
+            }).into_iter().collect(),
+            ..ScheduleSpec::default()
+        };
+        let schedule = Schedule::parse(&spec, |n| by_name.get(n).cloned(), |n| calendar.clone().filter(|c| c.name() == n)).expect("schedule");
+        let ov = ov.map(|(running, minutes)| ResourceOverride {
+            state: if running { OverrideStatus::Running } else { OverrideStatus::Stopped },
+            until: t0 + SignedDuration::from_mins(minutes),
+        });
+        agree(&schedule, t0, ov.as_ref())?;
     }
 }
