@@ -430,6 +430,8 @@ mod axum_header {
 }
 
 #[cfg(test)]
+// figment::Jail fixes the closures' error type (figment::Error), which clippy finds large.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
     use figment::Jail;
