@@ -155,7 +155,7 @@ fn check_lists_every_problem_with_its_place() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         stdout(&o).trim(),
-        r#"{"periods":3,"schedules":4,"valid":true}"#
+        r#"{"calendars":1,"periods":5,"schedules":6,"valid":true}"#
     );
 }
 

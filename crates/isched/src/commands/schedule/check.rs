@@ -11,10 +11,11 @@ pub fn run(path: &Path, format: Format) -> ExitCode {
         Ok(catalog) => {
             let periods = catalog.periods().count();
             let schedules = catalog.schedules().count();
+            let calendars = catalog.calendars().count();
             match format {
                 Format::Json => println!(
                     "{}",
-                    json!({ "valid": true, "periods": periods, "schedules": schedules })
+                    json!({ "valid": true, "periods": periods, "schedules": schedules, "calendars": calendars })
                 ),
                 Format::Text => println!(
                     "{}: OK, {periods} period(s), {schedules} schedule(s)",

@@ -14,6 +14,29 @@ pub fn load(path: &Path) -> Result<Catalog, FileProblems> {
 }
 
 pub fn read_spec(path: &Path) -> Result<CatalogSpec, FileProblems> {
+    let mut spec = parse_text(path)?;
+    // Calendars may name an ICS file, relative to the definitions file.
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut problems = Vec::new();
+    for calendar in &mut spec.calendars {
+        if let Some(file) = &calendar.ics_file {
+            match std::fs::read_to_string(base.join(file)) {
+                Ok(text) => calendar.ics = Some(text),
+                Err(e) => problems.push(format!(
+                    "calendar {:?}: ics_file: {file:?}: cannot read: {e}",
+                    calendar.name
+                )),
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(spec)
+    } else {
+        Err(FileProblems(problems))
+    }
+}
+
+fn parse_text(path: &Path) -> Result<CatalogSpec, FileProblems> {
     let shown = path.display();
     let text = std::fs::read_to_string(path)
         .map_err(|e| FileProblems(vec![format!("{shown}: cannot read: {e}")]))?;
