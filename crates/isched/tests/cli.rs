@@ -248,3 +248,67 @@ fn usage_counts_running_hours() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains(r#"--from: "June" is not a date"#));
 }
+
+#[test]
+fn serve_prints_the_password_once_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_isched"))
+        .arg("serve")
+        .current_dir(dir.path())
+        .env_remove("ISCHED_CONFIG")
+        .env_remove("ISCHED_ADMIN_PASSWORD")
+        .env("ISCHED_LISTEN", format!("127.0.0.1:{port}"))
+        .env("ISCHED_DATABASE_URL", "sqlite://isched.db")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("isched serve starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let healthy = loop {
+        let ok = std::net::TcpStream::connect(("127.0.0.1", port)).is_ok_and(|mut s| {
+            use std::io::Read;
+            s.write_all(b"GET /health HTTP/1.0\r\nHost: x\r\n\r\n")
+                .is_ok()
+                && {
+                    let mut buf = String::new();
+                    s.read_to_string(&mut buf).is_ok() && buf.contains(r#"{"status":"ok"}"#)
+                }
+        });
+        if ok || std::time::Instant::now() > deadline {
+            break ok;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let out = child.wait_with_output().expect("exits");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(healthy, "serve never answered /health:\n{err}");
+    assert!(
+        out.status.success(),
+        "exit {:?} after SIGTERM:\n{err}",
+        out.status
+    );
+    let line = err
+        .lines()
+        .find(|l| l.contains("One-time password:"))
+        .expect("the password is shown");
+    let password = line.rsplit(' ').next().expect("password").trim();
+    assert_eq!(password.len(), 20);
+    assert_eq!(
+        err.matches(password).count()
+            + String::from_utf8_lossy(&out.stdout)
+                .matches(password)
+                .count(),
+        1,
+        "{err}"
+    );
+    assert!(err.contains("shutdown signal received"), "{err}");
+}
