@@ -256,7 +256,7 @@ fn serve_prints_the_password_once_and_stops_on_sigterm() {
         .and_then(|l| l.local_addr())
         .expect("port")
         .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_isched"))
+    let child = Command::new(env!("CARGO_BIN_EXE_isched"))
         .arg("serve")
         .current_dir(dir.path())
         .env_remove("ISCHED_CONFIG")
