@@ -17,12 +17,33 @@ pub(crate) struct CronRule {
     stop: Cron,
 }
 
+/// A cron expression must fire at least once in this many years after a fixed reference
+/// date. One that never fires (`0 0 30 2 *`) would make every evaluation search back for
+/// years, so it is refused here rather than slowing the engine later.
+const MAX_GAP_YEARS: i32 = 8;
+
 fn parse(field: &str, text: &str) -> Result<Cron, FieldError> {
-    CronParser::builder()
+    let cron = CronParser::builder()
         .seconds(Seconds::Disallowed)
         .build()
         .parse(text.trim())
-        .map_err(|e| FieldError::new(field, Some(text), format!("not a cron expression: {e}")))
+        .map_err(|e| FieldError::new(field, Some(text), format!("not a cron expression: {e}")))?;
+    // 2024 is a leap year, so February 29th patterns are found from it.
+    let reference = NaiveDate::from_ymd_opt(2024, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0));
+    let limit =
+        NaiveDate::from_ymd_opt(2024 + MAX_GAP_YEARS, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0));
+    let fires = match (reference, limit) {
+        (Some(r), Some(l)) => cron.find_next_occurrence(&r, true).is_ok_and(|t| t < l),
+        _ => false,
+    };
+    if !fires {
+        return Err(FieldError::new(
+            field,
+            Some(text),
+            format!("never fires (or less than once in {MAX_GAP_YEARS} years)"),
+        ));
+    }
+    Ok(cron)
 }
 
 /// Our dates and times on croner's wall-clock timeline (chrono's naive type, no zone).

@@ -135,7 +135,8 @@ fn invalid_extensions_say_what_and_where() {
         "calendars":[{"name":"h","dates":["2026-02-30"]}],
         "periods":[{"name":"c","start_cron":"61 * * * *","stop_cron":"0 18 * * *"},
                    {"name":"d","start_cron":"0 9 * * *"},
-                   {"name":"e","start_cron":"0 9 * * *","stop_cron":"0 17 * * *","weekdays":"mon"}],
+                   {"name":"e","start_cron":"0 9 * * *","stop_cron":"0 17 * * *","weekdays":"mon"},
+                   {"name":"f","start_cron":"0 0 30 2 *","stop_cron":"0 17 * * *"}],
         "schedules":[{"name":"s","periods":["c"],"calendars":["nope"],"calendar_days":"maybe",
                       "exceptions":[{"from":"2026-12-31","to":"2026-12-01","state":"running"},{"from":"2026-01-01","state":"paused"}]}]}"#)
     .expect("json");
@@ -150,6 +151,7 @@ fn invalid_extensions_say_what_and_where() {
         r#"period "c": start_cron: "61 * * * *": not a cron expression"#,
         r#"period "d": stop_cron: is required with start_cron"#,
         r#"period "e": start_cron: a cron period has only start_cron and stop_cron"#,
+        r#"period "f": start_cron: "0 0 30 2 *": never fires"#,
         r#"schedule "s": calendars: "nope": no calendar has this name"#,
         r#"schedule "s": calendar_days: "maybe": must be stopped or running"#,
         r#"schedule "s": exceptions: "2026-12-01": the range ends before it starts"#,
