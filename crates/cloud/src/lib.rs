@@ -1,14 +1,14 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! Cloud providers behind one [`Provider`] trait: `sandbox`, a simulated cloud stored in
+//! isched's database, and `aws`, through the official AWS SDK (the only crate that links it).
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub mod aws;
+mod error;
+mod model;
+mod provider;
+pub mod sandbox;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use error::{ActionResult, CloudError, ErrorKind};
+pub use model::{
+    LaunchSpec, Resource, ResourceKind, ResourceRef, ResourceState, TagFilter, Target,
+};
+pub use provider::Provider;

@@ -5,12 +5,14 @@
 //! Tests that run on both backends are written once with [`backend_tests!`].
 
 mod db;
+mod fault_proxy;
 mod moto;
 mod python;
 mod smtp;
 
 pub use db::{Backend, TestDb};
-pub use moto::Moto;
+pub use fault_proxy::FaultProxy;
+pub use moto::{Moto, sdk_config_for};
 pub use smtp::{Message, SmtpSink};
 
 use isched::config::Config;

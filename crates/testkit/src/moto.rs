@@ -29,3 +29,22 @@ impl Moto {
         }
     }
 }
+
+impl Moto {
+    /// An SDK configuration that talks to this moto server with fixed test credentials.
+    pub async fn sdk_config(&self, region: &str) -> aws_config::SdkConfig {
+        sdk_config_for(&self.endpoint, region).await
+    }
+}
+
+/// An SDK configuration for any endpoint (moto, or a [`crate::FaultProxy`] in front of it),
+/// with fixed test credentials that override whatever the environment holds.
+pub async fn sdk_config_for(endpoint: &str, region: &str) -> aws_config::SdkConfig {
+    let credentials = aws_credential_types::Credentials::from_keys("testing", "testing", None);
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new(region.to_owned()))
+        .credentials_provider(credentials)
+        .load()
+        .await
+}

@@ -1,0 +1,177 @@
+//! What providers discover and act on.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Where resources live: an account in a region. Work is divided by target (one lease per
+/// target in the engine), and per-target limits apply.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Target {
+    pub account: String,
+    pub region: String,
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.account, self.region)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ResourceKind {
+    Ec2Instance,
+    RdsInstance,
+    RdsCluster,
+    SandboxInstance,
+}
+
+impl ResourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceKind::Ec2Instance => "ec2-instance",
+            ResourceKind::RdsInstance => "rds-instance",
+            ResourceKind::RdsCluster => "rds-cluster",
+            ResourceKind::SandboxInstance => "sandbox-instance",
+        }
+    }
+}
+
+/// States normalised across kinds; the provider's own word is kept in `raw_state`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ResourceState {
+    Pending,
+    Running,
+    Stopping,
+    Stopped,
+    Terminated,
+    /// A state that fits none of the above (RDS `failed`, `incompatible-network`, ...).
+    Other,
+}
+
+impl ResourceState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceState::Pending => "pending",
+            ResourceState::Running => "running",
+            ResourceState::Stopping => "stopping",
+            ResourceState::Stopped => "stopped",
+            ResourceState::Terminated => "terminated",
+            ResourceState::Other => "other",
+        }
+    }
+
+    /// EC2 instance states (`shutting-down` is on its way to terminated).
+    pub fn from_ec2(raw: &str) -> ResourceState {
+        match raw {
+            "pending" => ResourceState::Pending,
+            "running" => ResourceState::Running,
+            "stopping" => ResourceState::Stopping,
+            "stopped" => ResourceState::Stopped,
+            "shutting-down" | "terminated" => ResourceState::Terminated,
+            _ => ResourceState::Other,
+        }
+    }
+
+    /// RDS instance and cluster statuses mapped onto the common states.
+    pub fn from_rds(raw: &str) -> ResourceState {
+        match raw {
+            "available"
+            | "backing-up"
+            | "modifying"
+            | "maintenance"
+            | "upgrading"
+            | "renaming"
+            | "rebooting"
+            | "resetting-master-credentials"
+            | "storage-optimization"
+            | "configuring-enhanced-monitoring"
+            | "configuring-log-exports" => ResourceState::Running,
+            "starting" | "creating" => ResourceState::Pending,
+            "stopping" => ResourceState::Stopping,
+            "stopped" => ResourceState::Stopped,
+            "deleting" | "deleted" => ResourceState::Terminated,
+            _ => ResourceState::Other,
+        }
+    }
+}
+
+impl fmt::Display for ResourceState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A discovered resource.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resource {
+    pub id: String,
+    pub provider: String,
+    pub kind: ResourceKind,
+    pub account: String,
+    pub region: String,
+    pub state: ResourceState,
+    pub raw_state: String,
+    pub instance_type: Option<String>,
+    pub tags: BTreeMap<String, String>,
+    pub launched_at: Option<Timestamp>,
+}
+
+impl Resource {
+    pub fn target(&self) -> Target {
+        Target {
+            account: self.account.clone(),
+            region: self.region.clone(),
+        }
+    }
+
+    pub fn reference(&self) -> ResourceRef {
+        ResourceRef {
+            kind: self.kind,
+            id: self.id.clone(),
+        }
+    }
+}
+
+/// Names one resource for an action.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ResourceRef {
+    pub kind: ResourceKind,
+    pub id: String,
+}
+
+/// Which resources discovery returns: those carrying any of these tag keys (servers filter
+/// where the API can), or all when empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TagFilter {
+    pub any_of_keys: Vec<String>,
+}
+
+impl TagFilter {
+    pub fn keys(keys: &[&str]) -> TagFilter {
+        TagFilter {
+            any_of_keys: keys.iter().map(|k| k.to_string()).collect(),
+        }
+    }
+
+    pub fn matches(&self, tags: &BTreeMap<String, String>) -> bool {
+        self.any_of_keys.is_empty() || self.any_of_keys.iter().any(|k| tags.contains_key(k))
+    }
+}
+
+/// What to create: an instance from an image, idempotent through `client_token` (the same
+/// token twice creates one instance).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LaunchSpec {
+    pub client_token: String,
+    pub image_id: String,
+    pub instance_type: String,
+    pub subnet_id: Option<String>,
+    pub security_group_ids: Vec<String>,
+    pub key_name: Option<String>,
+    pub user_data: Option<String>,
+    pub tags: BTreeMap<String, String>,
+}

@@ -1,0 +1,55 @@
+//! The interface every cloud provider implements.
+
+use crate::error::{ActionResult, CloudError};
+use crate::model::{LaunchSpec, Resource, ResourceRef, TagFilter, Target};
+use async_trait::async_trait;
+use std::collections::BTreeMap;
+
+#[async_trait]
+pub trait Provider: Send + Sync {
+    /// `sandbox` or `aws`.
+    fn name(&self) -> &'static str;
+
+    /// The account/region pairs this provider manages.
+    async fn targets(&self) -> Result<Vec<Target>, CloudError>;
+
+    /// Every resource of `target` that `filter` selects, with tags and state.
+    async fn discover(
+        &self,
+        target: &Target,
+        filter: &TagFilter,
+    ) -> Result<Vec<Resource>, CloudError>;
+
+    /// Starts resources; one result per resource, in order. A failure of one does not stop
+    /// the others.
+    async fn start(&self, target: &Target, resources: &[ResourceRef]) -> Vec<ActionResult>;
+
+    /// Stops resources, hibernating EC2 instances when asked (and enabled on them).
+    async fn stop(
+        &self,
+        target: &Target,
+        resources: &[ResourceRef],
+        hibernate: bool,
+    ) -> Vec<ActionResult>;
+
+    /// Changes the instance type of a stopped instance.
+    async fn modify_instance_type(
+        &self,
+        target: &Target,
+        resource: &ResourceRef,
+        instance_type: &str,
+    ) -> Result<(), CloudError>;
+
+    /// Creates an instance; the same client token twice returns the first instance.
+    async fn create(&self, target: &Target, spec: &LaunchSpec) -> Result<Resource, CloudError>;
+
+    async fn terminate(&self, target: &Target, resource: &ResourceRef) -> Result<(), CloudError>;
+
+    /// Adds or overwrites tags.
+    async fn set_tags(
+        &self,
+        target: &Target,
+        resource: &ResourceRef,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<(), CloudError>;
+}
