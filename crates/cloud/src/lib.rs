@@ -4,6 +4,7 @@
 pub mod aws;
 mod error;
 mod model;
+mod monitored;
 mod provider;
 pub mod sandbox;
 
@@ -11,4 +12,5 @@ pub use error::{ActionResult, CloudError, ErrorKind};
 pub use model::{
     LaunchSpec, Resource, ResourceKind, ResourceRef, ResourceState, TagFilter, Target,
 };
+pub use monitored::{MonitoredProvider, TargetHealth};
 pub use provider::Provider;

@@ -63,11 +63,13 @@ pub async fn start(
         jiff::Timestamp::now(),
     )
     .await?;
+    let provider = crate::providers::build(config, &store).await;
+    tracing::info!(provider = config.provider.as_str(), "cloud provider ready");
     let state = AppState::new(
         store.clone(),
+        provider,
         isched_server::install_metrics_recorder(),
         Components {
-            provider: config.provider.as_str().into(),
             email_configured: config.smtp_url.is_some(),
         },
     );

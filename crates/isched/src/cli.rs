@@ -30,6 +30,49 @@ pub enum Command {
     /// Work with schedule definitions offline: evaluate, list transitions, validate.
     #[command(subcommand)]
     Schedule(ScheduleCommand),
+    /// The simulated cloud: create instances to try isched without an AWS account.
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
+    /// Cloud resources the configured provider discovers.
+    #[command(subcommand)]
+    Resources(ResourcesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SandboxCommand {
+    /// Create simulated, running instances (stored in isched's database).
+    Seed {
+        /// How many instances.
+        #[arg(long, value_name = "N")]
+        instances: usize,
+        /// A tag for every instance, KEY=VALUE; repeat for more (e.g. --tag Schedule=office-hours).
+        #[arg(long = "tag", value_name = "K=V", value_parser = parse_tag)]
+        tags: Vec<(String, String)>,
+        /// Instance type (one the sandbox prices).
+        #[arg(long = "type", default_value = "t3.medium")]
+        instance_type: String,
+        /// Sandbox region.
+        #[arg(long, default_value = "sandbox-1")]
+        region: String,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ResourcesCommand {
+    /// Every resource the provider discovers, with its schedule tag.
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+fn parse_tag(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.to_owned())),
+        _ => Err(format!("{text:?} is not KEY=VALUE")),
+    }
 }
 
 #[derive(Debug, Subcommand)]

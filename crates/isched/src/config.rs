@@ -28,6 +28,13 @@ const KEYS: &[&str] = &[
     "listen",
     "provider",
     "aws_regions",
+    "aws_accounts",
+    "aws_batch_size",
+    "aws_concurrency_per_target",
+    "schedule_tag",
+    "sandbox_transition_secs",
+    "sandbox_throttle_rate",
+    "sandbox_failure_rate",
     "admin_email",
     "admin_password",
     "smtp_url",
@@ -56,6 +63,14 @@ impl Provider {
     }
 }
 
+/// Knobs of the simulated cloud.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SandboxConfig {
+    pub transition_secs: u64,
+    pub throttle_rate: f64,
+    pub failure_rate: f64,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
     Text,
@@ -69,6 +84,13 @@ pub struct Config {
     pub listen: SocketAddr,
     pub provider: Provider,
     pub aws_regions: Vec<String>,
+    /// Other accounts, as (role ARN, external id).
+    pub aws_accounts: Vec<(String, Option<String>)>,
+    pub aws_batch_size: usize,
+    pub aws_concurrency_per_target: usize,
+    /// The tag whose value names a resource's schedule (upstream's default: `Schedule`).
+    pub schedule_tag: String,
+    pub sandbox: SandboxConfig,
     pub admin_email: Email,
     pub admin_password: Option<SecretString>,
     pub smtp_url: Option<SecretString>,
@@ -184,7 +206,7 @@ fn layer_values(figment: &Figment, problems: &mut Vec<Problem>) -> Vec<(String, 
     dict.into_iter()
         .map(|(k, v)| {
             let text = match &v {
-                Value::Array(_, items) => items.iter().map(scalar).collect::<Vec<_>>().join(","),
+                Value::Array(_, items) => items.iter().map(scalar).collect::<Vec<_>>().join("\n"),
                 other => scalar(other),
             };
             (k, text)
@@ -197,9 +219,12 @@ fn scalar(v: &Value) -> String {
         Value::String(_, s) => s.clone(),
         Value::Char(_, c) => c.to_string(),
         Value::Bool(_, b) => b.to_string(),
+        // figment parses `5` from the environment as unsigned and `5` in TOML as signed;
+        // its to_i128 converts signed variants only.
         Value::Num(_, n) => n
-            .to_i128()
-            .map(|i| i.to_string())
+            .to_u128()
+            .map(|u| u.to_string())
+            .or_else(|| n.to_i128().map(|i| i.to_string()))
             .or_else(|| n.to_f64().map(|f| f.to_string()))
             .unwrap_or_default(),
         other => format!("{other:?}"),
@@ -371,6 +396,59 @@ impl Raw {
             }
         };
         let timeout = number("request_timeout_secs", 30, 1, 3600, problems);
+        let aws_batch_size = number("aws_batch_size", 1000, 1, 1000, problems);
+        let aws_concurrency = number("aws_concurrency_per_target", 4, 1, 64, problems);
+        let transition_secs = number("sandbox_transition_secs", 2, 0, 3600, problems);
+        let mut rate = |key: &str| -> Option<f64> {
+            match self.get(key) {
+                None => Some(0.0),
+                Some((v, source)) => match v.trim().parse::<f64>() {
+                    Ok(r) if (0.0..=1.0).contains(&r) => Some(r),
+                    _ => {
+                        problems.push(Problem {
+                            key: source.into(),
+                            message: format!("{v:?} is not a rate from 0 to 1"),
+                        });
+                        None
+                    }
+                },
+            }
+        };
+        let throttle_rate = rate("sandbox_throttle_rate");
+        let failure_rate = rate("sandbox_failure_rate");
+        // Role ARNs may contain commas, so accounts are separated by ';' (or are array items).
+        let mut aws_accounts = Vec::new();
+        for entry in split(self.get("aws_accounts"), &[';', '\n']) {
+            let (arn, external) = match entry.split_once('|') {
+                Some((a, e)) => (a.trim().to_owned(), Some(e.trim().to_owned())),
+                None => (entry.clone(), None),
+            };
+            let parts: Vec<&str> = arn.split(':').collect();
+            if parts.len() == 6
+                && parts[0] == "arn"
+                && parts[2] == "iam"
+                && parts[4].len() == 12
+                && parts[5].starts_with("role/")
+            {
+                aws_accounts.push((arn, external));
+            } else {
+                problems.push(Problem {
+                    key: self.get("aws_accounts").map_or("", |(_, s)| s).into(),
+                    message: format!("{arn:?} is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME[|EXTERNAL_ID])"),
+                });
+            }
+        }
+        let schedule_tag = self
+            .get("schedule_tag")
+            .map_or("Schedule", |(v, _)| v)
+            .trim()
+            .to_owned();
+        if schedule_tag.is_empty() || schedule_tag.len() > 128 {
+            problems.push(Problem {
+                key: self.get("schedule_tag").map_or("", |(_, s)| s).into(),
+                message: "must be a tag key of 1 to 128 characters".into(),
+            });
+        }
         let body_limit = number(
             "body_limit_bytes",
             1024 * 1024,
@@ -384,6 +462,15 @@ impl Raw {
             listen: listen?,
             provider: provider?,
             aws_regions,
+            aws_accounts,
+            aws_batch_size: aws_batch_size? as usize,
+            aws_concurrency_per_target: aws_concurrency? as usize,
+            schedule_tag,
+            sandbox: SandboxConfig {
+                transition_secs: transition_secs?,
+                throttle_rate: throttle_rate?,
+                failure_rate: failure_rate?,
+            },
             admin_email: admin_email?,
             admin_password,
             smtp_url,
@@ -399,9 +486,13 @@ impl Raw {
 }
 
 fn list(value: Option<(&str, &str)>) -> Vec<String> {
+    split(value, &[',', '\n'])
+}
+
+fn split(value: Option<(&str, &str)>, separators: &[char]) -> Vec<String> {
     value
         .map(|(v, _)| {
-            v.split(',')
+            v.split(separators)
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
@@ -463,11 +554,18 @@ mod tests {
                 "listen = \"0.0.0.0:9000\"\nprovider = \"aws\"\naws_regions = [\"eu-west-1\", \"us-east-1\"]\nrequest_timeout_secs = 5\n",
             )?;
             jail.set_env("ISCHED_LISTEN", "127.0.0.1:9100");
+            jail.set_env("ISCHED_BODY_LIMIT_BYTES", "2048");
+            jail.set_env("ISCHED_SANDBOX_FAILURE_RATE", "0.25");
             let c = load(jail, Some("isched.toml")).expect("valid");
             assert_eq!(c.listen.to_string(), "127.0.0.1:9100");
             assert_eq!(c.provider, Provider::Aws);
             assert_eq!(c.aws_regions, vec!["eu-west-1", "us-east-1"]);
             assert_eq!(c.server.request_timeout, Duration::from_secs(5));
+            assert_eq!(
+                c.server.body_limit_bytes, 2048,
+                "an unsigned number from the environment"
+            );
+            assert_eq!(c.sandbox.failure_rate, 0.25);
             Ok(())
         });
     }

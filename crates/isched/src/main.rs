@@ -7,5 +7,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Serve => isched::commands::serve::run(cli.config.as_deref()),
         Command::Schedule(cmd) => isched::commands::schedule::run(cmd),
+        Command::Sandbox(cmd) => isched::commands::sandbox::run(cli.config.as_deref(), cmd),
+        Command::Resources(cmd) => isched::commands::resources::run(cli.config.as_deref(), cmd),
     }
 }

@@ -50,16 +50,7 @@ pub(crate) async fn components(State(state): State<AppState>) -> (StatusCode, Js
     let c = state.components();
     let parts = vec![
         database,
-        Component {
-            name: "cloud_provider",
-            status: "not_implemented",
-            required: false,
-            detail: format!(
-                "provider {:?} is configured; cloud providers are not built yet",
-                c.provider
-            ),
-            latency_ms: None,
-        },
+        cloud_component(&state),
         Component {
             name: "scheduler",
             status: "not_implemented",
@@ -93,4 +84,52 @@ pub(crate) async fn components(State(state): State<AppState>) -> (StatusCode, Js
         status,
         Json(json!({ "status": if down { "down" } else { "ok" }, "components": parts })),
     )
+}
+
+/// The provider's targets as last seen: each target's last successful call or last error.
+/// Not required: a cloud outage must not take the UI and API down with it.
+fn cloud_component(state: &AppState) -> Component {
+    use isched_cloud::Provider;
+    let provider = state.provider();
+    let health = provider.health();
+    let label = if provider.name() == "sandbox" {
+        "sandbox (simulated cloud)"
+    } else {
+        provider.name()
+    };
+    let failing: Vec<String> = health
+        .iter()
+        .filter(|(_, h)| h.failing())
+        .map(|(t, h)| {
+            format!(
+                "{t}: {}",
+                h.last_error_message.as_deref().unwrap_or("error")
+            )
+        })
+        .collect();
+    let (status, detail) = if health.is_empty() {
+        ("ok", format!("{label}: no calls yet"))
+    } else if failing.is_empty() {
+        let targets: Vec<String> = health
+            .iter()
+            .map(|(t, h)| {
+                format!(
+                    "{t} ok at {}",
+                    h.last_success
+                        .map(|s| s.to_string())
+                        .unwrap_or_else(|| "-".into())
+                )
+            })
+            .collect();
+        ("ok", format!("{label}: {}", targets.join("; ")))
+    } else {
+        ("down", format!("{label}: {}", failing.join("; ")))
+    };
+    Component {
+        name: "cloud_provider",
+        status,
+        required: false,
+        detail,
+        latency_ms: None,
+    }
 }

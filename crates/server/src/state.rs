@@ -1,3 +1,4 @@
+use isched_cloud::MonitoredProvider;
 use isched_store::Store;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
@@ -10,6 +11,7 @@ pub struct AppState {
 
 struct Inner {
     store: Store,
+    provider: Arc<MonitoredProvider>,
     metrics: PrometheusHandle,
     components: Components,
 }
@@ -17,20 +19,28 @@ struct Inner {
 /// What the process was configured with, for `/health/components`.
 #[derive(Debug, Clone)]
 pub struct Components {
-    /// `sandbox` or `aws`.
-    pub provider: String,
     pub email_configured: bool,
 }
 
 impl AppState {
-    pub fn new(store: Store, metrics: PrometheusHandle, components: Components) -> AppState {
+    pub fn new(
+        store: Store,
+        provider: Arc<MonitoredProvider>,
+        metrics: PrometheusHandle,
+        components: Components,
+    ) -> AppState {
         AppState {
             inner: Arc::new(Inner {
                 store,
+                provider,
                 metrics,
                 components,
             }),
         }
+    }
+
+    pub fn provider(&self) -> &Arc<MonitoredProvider> {
+        &self.inner.provider
     }
 
     pub fn store(&self) -> &Store {

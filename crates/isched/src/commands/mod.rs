@@ -1,5 +1,8 @@
 //! One module per command.
 
+mod context;
+pub mod resources;
+pub mod sandbox;
 pub mod schedule;
 pub mod serve;
 

@@ -51,6 +51,20 @@ async fn components_report_the_database(backend: Backend) {
         db["detail"].as_str().expect("detail").starts_with(expected),
         "{db}"
     );
+    let cloud = body["components"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|c| c["name"] == "cloud_provider")
+        .expect("cloud");
+    assert_eq!(cloud["status"], "ok");
+    assert!(
+        cloud["detail"]
+            .as_str()
+            .expect("detail")
+            .starts_with("sandbox (simulated cloud)"),
+        "{cloud}"
+    );
     for name in ["cloud_provider", "scheduler", "email"] {
         assert!(
             body["components"]

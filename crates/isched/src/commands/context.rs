@@ -1,0 +1,49 @@
+//! What commands that touch the database share: configuration (exit 2 when invalid), quiet
+//! logging, a runtime, and the opened store.
+
+use crate::config::Config;
+use isched_store::{Store, redact_url};
+use secrecy::ExposeSecret;
+use std::future::Future;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Runs `body` with the configuration and store; errors print as `isched: ...`.
+pub fn with_store<F, Fut>(config_file: Option<&Path>, body: F) -> ExitCode
+where
+    F: FnOnce(Config, Store) -> Fut,
+    Fut: Future<Output = Result<ExitCode, anyhow::Error>>,
+{
+    let config = match Config::load(config_file) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("isched: invalid configuration:\n{e}");
+            return ExitCode::from(super::EXIT_USAGE);
+        }
+    };
+    // Commands print data on standard output; only warnings and errors are logged.
+    crate::logging::init(config.log_format, "warn");
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("isched: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        let url = config.database_url.expose_secret().to_owned();
+        let store = match Store::connect(&url).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("isched: cannot open the database {}: {e}", redact_url(&url));
+                return ExitCode::FAILURE;
+            }
+        };
+        let result = body(config, store.clone()).await;
+        store.close().await;
+        result.unwrap_or_else(|e| {
+            eprintln!("isched: {e:#}");
+            ExitCode::FAILURE
+        })
+    })
+}

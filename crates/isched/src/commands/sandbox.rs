@@ -1,0 +1,52 @@
+//! `isched sandbox seed`: simulated instances for a first run without an AWS account.
+
+use super::context::with_store;
+use crate::cli::{Format, SandboxCommand};
+use crate::config::Provider;
+use isched_cloud::sandbox::{PRICES, SandboxProvider};
+use serde_json::json;
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn run(config_file: Option<&Path>, cmd: SandboxCommand) -> ExitCode {
+    let SandboxCommand::Seed {
+        instances,
+        tags,
+        instance_type,
+        region,
+        format,
+    } = cmd;
+    with_store(config_file, move |config, store| async move {
+        if config.provider != Provider::Sandbox {
+            eprintln!(
+                "isched: the configured provider is {}; sandbox instances are only used with ISCHED_PROVIDER=sandbox",
+                config.provider.as_str()
+            );
+            return Ok(ExitCode::from(crate::commands::EXIT_USAGE));
+        }
+        if !PRICES.iter().any(|(t, _)| *t == instance_type) {
+            let known: Vec<&str> = PRICES.iter().map(|(t, _)| *t).collect();
+            eprintln!(
+                "isched: --type: the sandbox has no instance type {instance_type:?}; it has {}",
+                known.join(", ")
+            );
+            return Ok(ExitCode::from(crate::commands::EXIT_USAGE));
+        }
+        let provider = SandboxProvider::new(store, crate::providers::sandbox_options(&config));
+        let tags = tags.into_iter().collect();
+        let ids = provider
+            .seed(&region, instances, &instance_type, &tags)
+            .await?;
+        match format {
+            Format::Json => println!(
+                "{}",
+                json!({ "provider": "sandbox", "region": region, "created": ids })
+            ),
+            Format::Text => println!(
+                "created {} sandbox instance(s) of type {instance_type} in {region} (simulated)",
+                ids.len()
+            ),
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
