@@ -488,3 +488,24 @@ async fn aws_retries_throttled_calls() {
         .expect_err("throttled");
     assert_eq!(err.kind, ErrorKind::Throttled, "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aws_stops_with_hibernation_when_asked() {
+    let moto = Moto::start();
+    let p = aws(&moto.endpoint, AwsSettings::default()).await;
+    let target = p.targets().await.expect("targets").remove(0);
+    let r = p
+        .create(&target, &spec("hib", "m5.large", &[("Schedule", "office")]))
+        .await
+        .expect("create");
+    let results = p.stop(&target, &[r.reference()], true).await;
+    assert!(results[0].outcome.is_ok(), "{results:?}");
+    let after = find(&p, &target, &r.id).await.expect("found");
+    assert!(
+        matches!(
+            after.state,
+            ResourceState::Stopped | ResourceState::Stopping
+        ),
+        "{after:?}"
+    );
+}
