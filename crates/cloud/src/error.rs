@@ -70,3 +70,16 @@ pub struct ActionResult {
     pub resource: ResourceRef,
     pub outcome: Result<(), CloudError>,
 }
+
+impl ActionResult {
+    /// The same failure for every resource of a batch (the call itself failed).
+    pub fn all_failed(resources: &[ResourceRef], error: &CloudError) -> Vec<ActionResult> {
+        resources
+            .iter()
+            .map(|r| ActionResult {
+                resource: r.clone(),
+                outcome: Err(error.clone()),
+            })
+            .collect()
+    }
+}

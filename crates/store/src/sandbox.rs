@@ -180,19 +180,12 @@ impl Store {
     }
 
     pub async fn sandbox_set_type(&self, id: &str, instance_type: &str) -> Result<(), StoreError> {
-        let n = on_pool!(self, |p| sqlx::query(
-            "UPDATE sandbox_instances SET instance_type = $1 WHERE id = $2"
+        self.sandbox_update_one(
+            "UPDATE sandbox_instances SET instance_type = $1 WHERE id = $2",
+            instance_type,
+            id,
         )
-        .bind(instance_type)
-        .bind(id)
-        .execute(p)
         .await
-        .map(|r| r.rows_affected()))?;
-        if n == 0 {
-            Err(StoreError::NotFound("sandbox instance"))
-        } else {
-            Ok(())
-        }
     }
 
     pub async fn sandbox_set_tags(
@@ -201,14 +194,27 @@ impl Store {
         tags: &BTreeMap<String, String>,
     ) -> Result<(), StoreError> {
         let json = serde_json::to_string(tags).unwrap_or_else(|_| "{}".into());
-        let n = on_pool!(self, |p| sqlx::query(
-            "UPDATE sandbox_instances SET tags = $1 WHERE id = $2"
+        self.sandbox_update_one(
+            "UPDATE sandbox_instances SET tags = $1 WHERE id = $2",
+            &json,
+            id,
         )
-        .bind(json)
-        .bind(id)
-        .execute(p)
         .await
-        .map(|r| r.rows_affected()))?;
+    }
+
+    /// Runs `sql` (`... SET column = $1 WHERE id = $2`) for one instance; none is `NotFound`.
+    async fn sandbox_update_one(
+        &self,
+        sql: &'static str,
+        value: &str,
+        id: &str,
+    ) -> Result<(), StoreError> {
+        let n = on_pool!(self, |p| sqlx::query(sql)
+            .bind(value)
+            .bind(id)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
         if n == 0 {
             Err(StoreError::NotFound("sandbox instance"))
         } else {

@@ -225,13 +225,7 @@ impl AwsProvider {
         let clients = match self.clients(target).await {
             Ok(c) => c,
             Err(e) => {
-                return resources
-                    .iter()
-                    .map(|r| ActionResult {
-                        resource: r.clone(),
-                        outcome: Err(e.clone()),
-                    })
-                    .collect();
+                return ActionResult::all_failed(resources, &e);
             }
         };
         let ec2_ids: Vec<String> = resources

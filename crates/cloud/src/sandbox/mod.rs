@@ -211,24 +211,12 @@ impl SandboxProvider {
         verb: &str,
     ) -> Vec<ActionResult> {
         if let Err(e) = self.throttle() {
-            return resources
-                .iter()
-                .map(|r| ActionResult {
-                    resource: r.clone(),
-                    outcome: Err(e.clone()),
-                })
-                .collect();
+            return ActionResult::all_failed(resources, &e);
         }
         let rows = match self.settled(target).await {
             Ok(rows) => rows,
             Err(e) => {
-                return resources
-                    .iter()
-                    .map(|r| ActionResult {
-                        resource: r.clone(),
-                        outcome: Err(e.clone()),
-                    })
-                    .collect();
+                return ActionResult::all_failed(resources, &e);
             }
         };
         let by_id: BTreeMap<&str, &SandboxInstance> =

@@ -1,8 +1,9 @@
 //! Reading a definitions file (YAML or JSON) into a [`Catalog`], with every problem listed.
 
-use isched_schedule::Catalog;
 use isched_schedule::spec::CatalogSpec;
+use isched_schedule::{Catalog, Schedule};
 use std::path::Path;
+use std::process::ExitCode;
 
 /// Everything wrong with a file, one line each; syntax errors carry their line.
 pub struct FileProblems(pub Vec<String>);
@@ -64,4 +65,16 @@ pub fn report(path: &Path, problems: &FileProblems) {
     for p in &problems.0 {
         eprintln!("  {p}");
     }
+}
+
+/// Loads the file and finds one schedule in it; on failure prints why and gives the exit code.
+pub fn load_schedule(path: &Path, name: &str) -> Result<Schedule, ExitCode> {
+    let catalog = load(path).map_err(|p| {
+        report(path, &p);
+        ExitCode::FAILURE
+    })?;
+    catalog.schedule(name).cloned().ok_or_else(|| {
+        eprintln!("isched: {}: no schedule named {name:?}", path.display());
+        ExitCode::FAILURE
+    })
 }

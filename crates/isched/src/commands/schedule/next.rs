@@ -8,16 +8,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 pub fn run(path: &Path, name: &str, count: usize, from: Option<&str>, format: Format) -> ExitCode {
-    let catalog = match file::load(path) {
-        Ok(c) => c,
-        Err(p) => {
-            file::report(path, &p);
-            return ExitCode::FAILURE;
-        }
-    };
-    let Some(schedule) = catalog.schedule(name) else {
-        eprintln!("isched: {}: no schedule named {name:?}", path.display());
-        return ExitCode::FAILURE;
+    let schedule = match file::load_schedule(path, name) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
     let start = match from.map(str::parse::<Timestamp>) {
         None => Timestamp::now(),

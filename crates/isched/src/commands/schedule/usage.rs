@@ -22,16 +22,9 @@ pub fn run(path: &Path, name: &str, from: &str, to: &str, format: Format) -> Exi
         eprintln!("isched: --to {to} is before --from {from}");
         return ExitCode::from(crate::commands::EXIT_USAGE);
     }
-    let catalog = match file::load(path) {
-        Ok(c) => c,
-        Err(p) => {
-            file::report(path, &p);
-            return ExitCode::FAILURE;
-        }
-    };
-    let Some(schedule) = catalog.schedule(name) else {
-        eprintln!("isched: {}: no schedule named {name:?}", path.display());
-        return ExitCode::FAILURE;
+    let schedule = match file::load_schedule(path, name) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
     let tz = schedule.time_zone().clone();
     // Whole local days: from the start of `from` to the start of the day after `to`.
