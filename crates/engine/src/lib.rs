@@ -1,14 +1,3 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+//! The scheduler engine (issue E, not built yet): the reconciler that compares each
+//! resource's desired state (from `schedule`) with its actual state (from `cloud`), leases
+//! that divide targets between replicas, the durable job queue, and notifications.

@@ -416,7 +416,7 @@ impl Provider for SandboxProvider {
         }
     }
 
-    async fn terminate(&self, target: &Target, resource: &ResourceRef) -> Result<(), CloudError> {
+    async fn terminate(&self, _target: &Target, resource: &ResourceRef) -> Result<(), CloudError> {
         self.throttle()?;
         self.existing(resource).await?;
         self.store
@@ -428,7 +428,6 @@ impl Provider for SandboxProvider {
             )
             .await
             .map_err(store_err)?;
-        let _ = target;
         Ok(())
     }
 
