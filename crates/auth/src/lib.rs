@@ -1,5 +1,9 @@
-//! Identity: password hashing, and the bootstrap administrator. (Tokens, MFA and external
-//! issuers arrive with the identity work.)
+//! Identity: passwords, the bootstrap administrator, signing keys, access tokens, and the
+//! sign-in flows (login with challenges, rotating refresh tokens, logout).
 
 pub mod bootstrap;
+pub mod clock;
+pub mod jwt;
+pub mod keys;
 pub mod password;
+pub mod service;

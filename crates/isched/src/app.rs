@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use isched_auth::bootstrap::{Bootstrap, ensure_admin};
+use isched_auth::clock::Clock;
 use isched_server::{AppState, Components};
 use isched_store::{Store, redact_url};
 use secrecy::ExposeSecret;
@@ -16,6 +17,7 @@ pub struct Running {
     pub address: SocketAddr,
     pub store: Store,
     pub bootstrap: Bootstrap,
+    pub clock: Clock,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
 }
@@ -51,6 +53,16 @@ pub async fn start(
     listener: TcpListener,
     stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<Running> {
+    start_with_clock(config, listener, stop, Clock::system()).await
+}
+
+/// As [`start`], on `clock` (tests move it forward).
+pub async fn start_with_clock(
+    config: &Config,
+    listener: TcpListener,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+    clock: Clock,
+) -> anyhow::Result<Running> {
     let url = config.database_url.expose_secret();
     let store = Store::connect(url)
         .await
@@ -60,21 +72,34 @@ pub async fn start(
         &store,
         &config.admin_email,
         config.admin_password.as_ref(),
-        jiff::Timestamp::now(),
+        clock.now(),
     )
     .await?;
+    let address = listener.local_addr()?;
+    let issuer = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{address}"));
+    let auth = isched_auth::service::AuthService::new(
+        store.clone(),
+        isched_auth::service::AuthSettings::new(&issuer),
+        clock.now(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("cannot load token signing keys: {e}"))?;
     let provider = crate::providers::build(config, &store).await;
     tracing::info!(provider = config.provider.as_str(), "cloud provider ready");
     let state = AppState::new(
         store.clone(),
         provider,
+        std::sync::Arc::new(auth),
+        clock.clone(),
         isched_server::install_metrics_recorder(),
         Components {
             email_configured: config.smtp_url.is_some(),
         },
     );
     let app = isched_server::router(state, &config.server);
-    let address = listener.local_addr()?;
     let (tx, rx) = oneshot::channel::<()>();
     let shutdown = async move {
         tokio::select! {
@@ -88,6 +113,7 @@ pub async fn start(
         address,
         store,
         bootstrap,
+        clock,
         shutdown: Some(tx),
         task,
     })

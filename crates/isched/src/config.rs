@@ -26,6 +26,7 @@ pub const DEFAULT_ADMIN_EMAIL: &str = "admin@localhost";
 const KEYS: &[&str] = &[
     "database_url",
     "listen",
+    "public_url",
     "provider",
     "aws_regions",
     "aws_accounts",
@@ -82,6 +83,8 @@ pub struct Config {
     /// May carry a password, hence secret.
     pub database_url: SecretString,
     pub listen: SocketAddr,
+    /// The base URL users reach isched at; the issuer of its tokens. Default: from `listen`.
+    pub public_url: Option<String>,
     pub provider: Provider,
     pub aws_regions: Vec<String>,
     /// Other accounts, as (role ARN, external id).
@@ -449,6 +452,25 @@ impl Raw {
                 message: "must be a tag key of 1 to 128 characters".into(),
             });
         }
+        // The issuer of tokens and the base of links in emails: an absolute http(s) URL.
+        let public_url = match self.get("public_url") {
+            None => None,
+            Some((v, source)) => {
+                let v = v.trim().trim_end_matches('/');
+                if (v.starts_with("http://") || v.starts_with("https://"))
+                    && !v.contains(char::is_whitespace)
+                    && v.len() > "https://".len()
+                {
+                    Some(v.to_owned())
+                } else {
+                    problems.push(Problem {
+                        key: source.into(),
+                        message: format!("{v:?} is not an absolute http(s) URL"),
+                    });
+                    None
+                }
+            }
+        };
         let body_limit = number(
             "body_limit_bytes",
             1024 * 1024,
@@ -460,6 +482,7 @@ impl Raw {
         Some(Config {
             database_url: SecretString::from(database_url.to_owned()),
             listen: listen?,
+            public_url,
             provider: provider?,
             aws_regions,
             aws_accounts,

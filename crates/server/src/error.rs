@@ -45,6 +45,26 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<isched_auth::service::AuthError> for ApiError {
+    fn from(e: isched_auth::service::AuthError) -> ApiError {
+        use isched_auth::service::AuthError;
+        match e {
+            AuthError::InvalidCredentials => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "incorrect email or password",
+            ),
+            AuthError::InvalidToken(m) => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", m)
+            }
+            AuthError::PasswordPolicy(m) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid_password", m)
+            }
+            AuthError::Internal(m) => ApiError::internal(m),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
         match e {

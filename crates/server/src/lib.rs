@@ -3,14 +3,18 @@
 //! [`router`] builds the whole application from an [`AppState`]; [`serve`] runs it on a
 //! listener until a shutdown signal, finishing requests in flight.
 
+mod api;
 mod error;
+mod extract;
 mod health;
 mod metrics_endpoint;
 mod middleware;
 mod settings;
 mod state;
+mod well_known;
 
 pub use error::ApiError;
+pub use extract::CurrentUser;
 pub use metrics_endpoint::install_metrics_recorder;
 pub use settings::ServerSettings;
 pub use state::{AppState, Components};
@@ -27,6 +31,12 @@ pub fn router(state: AppState, settings: &ServerSettings) -> Router {
         .route("/health", get(health::health))
         .route("/health/components", get(health::components))
         .route("/metrics", get(metrics_endpoint::metrics))
+        .route("/.well-known/jwks.json", get(well_known::jwks))
+        .route(
+            "/.well-known/openid-configuration",
+            get(well_known::openid_configuration),
+        )
+        .merge(api::routes())
         .fallback(error::no_route)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state);

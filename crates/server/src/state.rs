@@ -1,3 +1,5 @@
+use isched_auth::clock::Clock;
+use isched_auth::service::AuthService;
 use isched_cloud::MonitoredProvider;
 use isched_store::Store;
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -12,6 +14,8 @@ pub struct AppState {
 struct Inner {
     store: Store,
     provider: Arc<MonitoredProvider>,
+    auth: Arc<AuthService>,
+    clock: Clock,
     metrics: PrometheusHandle,
     components: Components,
 }
@@ -26,6 +30,8 @@ impl AppState {
     pub fn new(
         store: Store,
         provider: Arc<MonitoredProvider>,
+        auth: Arc<AuthService>,
+        clock: Clock,
         metrics: PrometheusHandle,
         components: Components,
     ) -> AppState {
@@ -33,10 +39,21 @@ impl AppState {
             inner: Arc::new(Inner {
                 store,
                 provider,
+                auth,
+                clock,
                 metrics,
                 components,
             }),
         }
+    }
+
+    /// The current time as requests see it (tests move it forward).
+    pub fn now(&self) -> jiff::Timestamp {
+        self.inner.clock.now()
+    }
+
+    pub fn auth(&self) -> &AuthService {
+        &self.inner.auth
     }
 
     pub fn provider(&self) -> &Arc<MonitoredProvider> {

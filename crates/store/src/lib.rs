@@ -12,6 +12,7 @@ mod time;
 pub mod audit;
 pub mod sandbox;
 pub mod settings;
+pub mod tokens;
 pub mod users;
 
 pub use connect::{Backend, PoolStats, redact_url};

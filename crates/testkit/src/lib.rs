@@ -30,6 +30,8 @@ pub struct TestApp {
     pub address: SocketAddr,
     pub client: reqwest::Client,
     pub store: isched_store::Store,
+    /// The server's clock; `app.clock.advance(..)` moves time forward for the server.
+    pub clock: isched_auth::clock::Clock,
     running: Option<isched::app::Running>,
     // Dropped last: the database outlives the server that uses it.
     pub db: TestDb,
@@ -46,6 +48,65 @@ impl TestApp {
             .send()
             .await
             .expect("request reaches the test server")
+    }
+
+    /// POSTs `body` as JSON, with `token` as bearer when given.
+    pub async fn post(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        let mut req = self.client.post(self.url(path)).json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("request reaches the test server")
+    }
+
+    /// Sends `method path` with `token` as bearer and an optional JSON body.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        req.send().await.expect("request reaches the test server")
+    }
+
+    /// Signs in and returns the token response; panics unless it is tokens.
+    pub async fn login(&self, email: &str, password: &str) -> serde_json::Value {
+        let res = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                &serde_json::json!({ "email": email, "password": password }),
+            )
+            .await;
+        assert_eq!(res.status(), 200, "login of {email}");
+        let body: serde_json::Value = res.json().await.expect("json");
+        assert!(
+            body["access_token"].is_string(),
+            "tokens expected, got {body}"
+        );
+        body
+    }
+
+    /// An access token of the bootstrap admin.
+    pub async fn admin_token(&self) -> String {
+        let tokens = self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        tokens["access_token"]
+            .as_str()
+            .expect("access token")
+            .to_owned()
     }
 
     /// Stops the server gracefully (the database is dropped with the `TestApp`).
@@ -75,9 +136,11 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .expect("bind a free loopback port");
-    let running = isched::app::start(&config, listener, std::future::pending())
-        .await
-        .expect("isched starts");
+    let clock = isched_auth::clock::Clock::system();
+    let running =
+        isched::app::start_with_clock(&config, listener, std::future::pending(), clock.clone())
+            .await
+            .expect("isched starts");
     let address = running.address;
     Some(TestApp {
         base_url: format!("http://{address}"),
@@ -87,6 +150,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
             .build()
             .expect("HTTP client"),
         store: running.store.clone(),
+        clock,
         running: Some(running),
         db,
     })

@@ -1,0 +1,108 @@
+//! Token signing keys: ES256 (P-256), generated on first start, persisted, published as a
+//! JWK set. Tokens name their key (`kid`), so keys can rotate without logging anyone out.
+
+use isched_store::tokens::SigningKey;
+use isched_store::{Store, StoreError};
+use jiff::Timestamp;
+use jsonwebtoken::jwk::{Jwk, JwkSet, KeyAlgorithm, PublicKeyUse};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
+use p256::pkcs8::{EncodePrivateKey, LineEnding};
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("signing key {kid}: {message}")]
+    Invalid { kid: String, message: String },
+}
+
+/// The keys in use: the newest unretired one signs; all are accepted and published.
+pub struct KeyRing {
+    signing: (String, EncodingKey),
+    verifying: Vec<(String, DecodingKey)>,
+    jwks: JwkSet,
+}
+
+impl KeyRing {
+    /// Loads the stored keys, generating the first one if there is none.
+    pub async fn load_or_create(store: &Store, now: Timestamp) -> Result<KeyRing, KeyError> {
+        let mut keys = store.signing_keys().await?;
+        if !keys.iter().any(|k| k.retired_at.is_none()) {
+            let key = generate(now);
+            match store.insert_signing_key(&key).await {
+                Ok(()) => {}
+                // Another replica generated one at the same moment: use what is stored.
+                Err(StoreError::Conflict(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+            keys = store.signing_keys().await?;
+        }
+        KeyRing::from_keys(&keys)
+    }
+
+    fn from_keys(keys: &[SigningKey]) -> Result<KeyRing, KeyError> {
+        let mut signing = None;
+        let mut verifying = Vec::new();
+        let mut jwks = Vec::new();
+        for key in keys {
+            let invalid = |message: String| KeyError::Invalid {
+                kid: key.kid.clone(),
+                message,
+            };
+            let encoding = EncodingKey::from_ec_pem(key.private_key_pem.as_bytes())
+                .map_err(|e| invalid(e.to_string()))?;
+            let mut jwk = Jwk::from_encoding_key(&encoding, Algorithm::ES256)
+                .map_err(|e| invalid(e.to_string()))?;
+            jwk.common.key_id = Some(key.kid.clone());
+            jwk.common.public_key_use = Some(PublicKeyUse::Signature);
+            jwk.common.key_algorithm = Some(KeyAlgorithm::ES256);
+            verifying.push((
+                key.kid.clone(),
+                DecodingKey::from_jwk(&jwk).map_err(|e| invalid(e.to_string()))?,
+            ));
+            jwks.push(jwk);
+            if signing.is_none() && key.retired_at.is_none() {
+                signing = Some((key.kid.clone(), encoding));
+            }
+        }
+        let signing = signing.ok_or_else(|| KeyError::Invalid {
+            kid: "-".into(),
+            message: "no active signing key".into(),
+        })?;
+        Ok(KeyRing {
+            signing,
+            verifying,
+            jwks: JwkSet { keys: jwks },
+        })
+    }
+
+    pub fn signing(&self) -> (&str, &EncodingKey) {
+        (&self.signing.0, &self.signing.1)
+    }
+
+    pub fn verifying(&self, kid: &str) -> Option<&DecodingKey> {
+        self.verifying
+            .iter()
+            .find(|(k, _)| k == kid)
+            .map(|(_, d)| d)
+    }
+
+    /// The public keys, for `/.well-known/jwks.json`.
+    pub fn jwks(&self) -> &JwkSet {
+        &self.jwks
+    }
+}
+
+fn generate(now: Timestamp) -> SigningKey {
+    let secret = p256::SecretKey::random(&mut p256::elliptic_curve::rand_core::OsRng);
+    let pem = secret
+        .to_pkcs8_pem(LineEnding::LF)
+        .expect("a fresh P-256 key encodes as PKCS#8");
+    SigningKey {
+        kid: uuid::Uuid::now_v7().simple().to_string(),
+        algorithm: "ES256".into(),
+        private_key_pem: pem.to_string(),
+        created_at: now,
+        retired_at: None,
+    }
+}
