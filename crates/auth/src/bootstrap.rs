@@ -60,6 +60,8 @@ pub async fn ensure_admin(
         .create_user(NewUser {
             email,
             password_hash: Some(&hash),
+            password_expires_at: None,
+            email_verified: true,
             status,
             roles: &[ROLE_ADMIN],
             now,

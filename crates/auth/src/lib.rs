@@ -1,9 +1,18 @@
 //! Identity: passwords, the bootstrap administrator, signing keys, access tokens, and the
 //! sign-in flows (login with challenges, rotating refresh tokens, logout).
 
+pub mod admin;
 pub mod bootstrap;
 pub mod clock;
+pub mod external;
 pub mod jwt;
 pub mod keys;
+pub mod lockout;
+pub mod mail;
+pub mod mfa;
 pub mod password;
+pub mod pat;
+pub mod policy;
+pub mod principal;
+pub mod recovery;
 pub mod service;

@@ -1,9 +1,13 @@
 //! Sign-in flows: password login (with the NEW_PASSWORD_REQUIRED challenge), rotating
 //! refresh tokens with reuse detection, logout, and access-token verification.
 
+use crate::external::{ExternalIssuer, ExternalVerifier};
 use crate::jwt::{self, Claims, InvalidToken};
 use crate::keys::{KeyError, KeyRing};
+use crate::lockout;
+use crate::mail::Mailer;
 use crate::password::{hash_password, verify_password};
+use crate::policy::PasswordPolicy;
 use base64::Engine;
 use isched_store::audit::NewAuditEntry;
 use isched_store::tokens::{RefreshToken, RefreshUse};
@@ -16,6 +20,7 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 
 pub const NEW_PASSWORD_REQUIRED: &str = "NEW_PASSWORD_REQUIRED";
+pub const SOFTWARE_TOKEN_MFA: &str = "SOFTWARE_TOKEN_MFA";
 
 #[derive(Debug, Clone)]
 pub struct AuthSettings {
@@ -25,9 +30,19 @@ pub struct AuthSettings {
     pub access_ttl: SignedDuration,
     pub refresh_ttl: SignedDuration,
     pub challenge_ttl: SignedDuration,
-    pub min_password_len: usize,
+    pub policy: PasswordPolicy,
+    /// How long an admin-issued temporary password works (Cognito: 7 days).
+    pub temporary_password_ttl: SignedDuration,
+    pub code_ttl: SignedDuration,
+    pub code_attempts: i64,
     /// Password hashes computed at once; bounds memory under a login flood (19 MiB each).
     pub max_concurrent_hashes: usize,
+    /// Anyone may register (with email verification); off by default.
+    pub self_signup: bool,
+    /// Admins must have TOTP enrolled to use admin routes.
+    pub require_admin_mfa: bool,
+    /// Admin routes need a sign-in at most this long ago.
+    pub step_up_window: SignedDuration,
 }
 
 impl AuthSettings {
@@ -38,8 +53,14 @@ impl AuthSettings {
             access_ttl: SignedDuration::from_mins(15),
             refresh_ttl: SignedDuration::from_hours(30 * 24),
             challenge_ttl: SignedDuration::from_mins(5),
-            min_password_len: 8,
+            policy: PasswordPolicy::default(),
+            temporary_password_ttl: SignedDuration::from_hours(7 * 24),
+            code_ttl: SignedDuration::from_mins(15),
+            code_attempts: 5,
             max_concurrent_hashes: 4,
+            self_signup: false,
+            require_admin_mfa: false,
+            step_up_window: SignedDuration::from_mins(10),
         }
     }
 }
@@ -66,17 +87,37 @@ pub enum AuthError {
     /// Wrong email or password, or a disabled account; deliberately indistinguishable.
     #[error("incorrect email or password")]
     InvalidCredentials,
+    #[error("too many failed sign-ins; try again in {} seconds", retry_after.as_secs())]
+    LockedOut { retry_after: SignedDuration },
+    #[error("the temporary password has expired; ask an administrator to reset it")]
+    TemporaryPasswordExpired,
+    #[error("confirm your email first with the code sent to it (POST /api/v1/auth/verify-email)")]
+    EmailNotVerified,
     #[error("{0}")]
     InvalidToken(String),
     #[error("{0}")]
+    InvalidCode(String),
+    #[error("{0}")]
     PasswordPolicy(String),
+    #[error("{0}")]
+    InvalidRequest(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
 
 impl From<StoreError> for AuthError {
     fn from(e: StoreError) -> Self {
-        AuthError::Internal(e.to_string())
+        match e {
+            StoreError::NotFound(what) => AuthError::NotFound(what),
+            StoreError::Conflict(what) => AuthError::Conflict(format!("{what} already exists")),
+            other => AuthError::Internal(other.to_string()),
+        }
     }
 }
 
@@ -87,22 +128,26 @@ impl From<InvalidToken> for AuthError {
 }
 
 pub struct AuthService {
-    store: Store,
+    pub(crate) store: Store,
     keys: KeyRing,
-    settings: AuthSettings,
+    pub(crate) settings: AuthSettings,
+    pub(crate) mailer: Mailer,
+    pub(crate) external: Option<ExternalVerifier>,
     hashing: Arc<Semaphore>,
     /// Verified against when the email is unknown, so both cases take the same time.
     dummy_hash: String,
 }
 
-fn hash_token(token: &str) -> String {
+/// SHA-256 hex of a high-entropy secret (refresh tokens, codes, access tokens) for storage;
+/// such secrets need no slow hash.
+pub(crate) fn hash_token(token: &str) -> String {
     Sha256::digest(token.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
 }
 
-fn new_opaque_token() -> String {
+pub(crate) fn new_opaque_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
 }
 
@@ -110,6 +155,8 @@ impl AuthService {
     pub async fn new(
         store: Store,
         settings: AuthSettings,
+        mailer: Mailer,
+        external_issuers: Vec<ExternalIssuer>,
         now: Timestamp,
     ) -> Result<AuthService, KeyError> {
         let keys = KeyRing::load_or_create(&store, now).await?;
@@ -129,6 +176,9 @@ impl AuthService {
             store,
             keys,
             settings,
+            mailer,
+            external: (!external_issuers.is_empty())
+                .then(|| ExternalVerifier::new(external_issuers)),
             hashing,
             dummy_hash,
         })
@@ -142,7 +192,15 @@ impl AuthService {
         &self.settings
     }
 
-    async fn verify_hash(&self, hash: String, password: &SecretString) -> Result<bool, AuthError> {
+    pub fn mailer(&self) -> &Mailer {
+        &self.mailer
+    }
+
+    pub(crate) async fn verify_hash(
+        &self,
+        hash: String,
+        password: &SecretString,
+    ) -> Result<bool, AuthError> {
         let _permit = self
             .hashing
             .acquire()
@@ -154,7 +212,32 @@ impl AuthService {
             .map_err(|e| AuthError::Internal(e.to_string()))
     }
 
-    async fn audit(
+    /// Checks `password` against the policy and hashes it (bounded like verification).
+    pub(crate) async fn new_password_hash(
+        &self,
+        password: &SecretString,
+    ) -> Result<String, AuthError> {
+        self.settings
+            .policy
+            .check(password.expose_secret())
+            .map_err(|v| AuthError::PasswordPolicy(v.to_string()))?;
+        self.hash(password).await
+    }
+
+    pub(crate) async fn hash(&self, password: &SecretString) -> Result<String, AuthError> {
+        let _permit = self
+            .hashing
+            .acquire()
+            .await
+            .map_err(|e| AuthError::Internal(e.to_string()))?;
+        let password = password.clone();
+        tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| AuthError::Internal(e.to_string()))?
+            .map_err(|e| AuthError::Internal(e.to_string()))
+    }
+
+    pub(crate) async fn audit(
         &self,
         now: Timestamp,
         actor: &str,
@@ -174,12 +257,56 @@ impl AuthService {
         Ok(())
     }
 
+    /// Refuses while the email is locked out (whether or not it has an account).
+    async fn check_lockout(&self, email: &str, now: Timestamp) -> Result<(), AuthError> {
+        if let Some(until) = self.store.login_locked_until(email, now).await? {
+            let retry_after = SignedDuration::from_secs(
+                (until.as_millisecond() - now.as_millisecond() + 999) / 1000,
+            );
+            return Err(AuthError::LockedOut { retry_after });
+        }
+        Ok(())
+    }
+
+    /// Counts a failed sign-in (password or MFA code) and locks the email when due.
+    pub(crate) async fn login_failed(
+        &self,
+        email: &str,
+        user_id: Option<&str>,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<(), AuthError> {
+        let failures = self.store.record_login_failure(email, now).await?;
+        self.audit(
+            now,
+            user_id.unwrap_or("anonymous"),
+            "auth.login_failed",
+            user_id,
+            serde_json::json!({ "email": email, "reason": reason, "failures": failures }),
+        )
+        .await?;
+        if let Some(delay) = lockout::delay_after(failures) {
+            self.store.lock_login(email, now + delay).await?;
+            self.audit(
+                now,
+                user_id.unwrap_or("anonymous"),
+                "auth.lockout",
+                user_id,
+                serde_json::json!({ "email": email, "seconds": delay.as_secs() }),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
     pub async fn login(
         &self,
         email: &str,
         password: &SecretString,
         now: Timestamp,
     ) -> Result<LoginOutcome, AuthError> {
+        let normalised = email.trim().to_lowercase();
+        self.check_lockout(&normalised, now).await?;
         let user = match Email::parse(email) {
             Ok(e) => self.store.user_by_email(&e).await?,
             Err(_) => None,
@@ -194,39 +321,46 @@ impl AuthService {
                 u
             }
             other => {
-                let target = other.as_ref().map(|u| u.id.as_str());
-                self.audit(
+                let reason = match &other {
+                    Some(u) if u.status == UserStatus::Disabled => "disabled",
+                    Some(_) => "wrong password",
+                    None => "unknown email",
+                };
+                self.login_failed(
+                    &normalised,
+                    other.as_ref().map(|u| u.id.as_str()),
+                    reason,
                     now,
-                    target.unwrap_or("anonymous"),
-                    "auth.login_failed",
-                    target,
-                    serde_json::json!({ "email": email.trim().to_lowercase() }),
                 )
                 .await?;
                 return Err(AuthError::InvalidCredentials);
             }
         };
-        if user.status == UserStatus::MustChangePassword {
-            let session = self.sign(
-                &user,
-                "challenge",
-                now,
-                now,
-                self.settings.challenge_ttl,
-                Some(NEW_PASSWORD_REQUIRED),
-            );
+        self.store.clear_login_failures(&normalised).await?;
+        if user.password_expires_at.is_some_and(|t| t <= now) {
             self.audit(
                 now,
                 &user.id,
-                "auth.challenge",
+                "auth.login_failed",
                 Some(&user.id),
-                serde_json::json!({ "challenge": NEW_PASSWORD_REQUIRED }),
+                serde_json::json!({ "reason": "temporary password expired" }),
             )
             .await?;
-            return Ok(LoginOutcome::Challenge {
-                challenge: NEW_PASSWORD_REQUIRED,
-                session,
-            });
+            return Err(AuthError::TemporaryPasswordExpired);
+        }
+        if user.email_verified_at.is_none() {
+            return Err(AuthError::EmailNotVerified);
+        }
+        if user.status == UserStatus::MustChangePassword {
+            return self.challenge(&user, NEW_PASSWORD_REQUIRED, now).await;
+        }
+        self.after_password(&user, now).await
+    }
+
+    /// The password is settled: ask for the second factor, or sign in.
+    async fn after_password(&self, user: &User, now: Timestamp) -> Result<LoginOutcome, AuthError> {
+        if user.mfa_enabled {
+            return self.challenge(user, SOFTWARE_TOKEN_MFA, now).await;
         }
         self.audit(
             now,
@@ -237,17 +371,42 @@ impl AuthService {
         )
         .await?;
         Ok(LoginOutcome::Tokens(
-            self.issue(&user, now, now, None).await?,
+            self.issue(user, now, now, None).await?,
         ))
     }
 
-    /// Answers NEW_PASSWORD_REQUIRED: sets the new password and signs in.
-    pub async fn respond_new_password(
+    async fn challenge(
+        &self,
+        user: &User,
+        challenge: &'static str,
+        now: Timestamp,
+    ) -> Result<LoginOutcome, AuthError> {
+        let session = self.sign(
+            user,
+            "challenge",
+            now,
+            now,
+            self.settings.challenge_ttl,
+            Some(challenge),
+        );
+        self.audit(
+            now,
+            &user.id,
+            "auth.challenge",
+            Some(&user.id),
+            serde_json::json!({ "challenge": challenge }),
+        )
+        .await?;
+        Ok(LoginOutcome::Challenge { challenge, session })
+    }
+
+    /// The user a challenge session was issued to, if the session is valid for `challenge`.
+    async fn session_user(
         &self,
         session: &str,
-        new_password: &SecretString,
+        challenge: &str,
         now: Timestamp,
-    ) -> Result<TokenSet, AuthError> {
+    ) -> Result<User, AuthError> {
         let claims = jwt::verify(
             &self.keys,
             session,
@@ -256,40 +415,38 @@ impl AuthService {
             "challenge",
             now,
         )?;
-        if claims.challenge.as_deref() != Some(NEW_PASSWORD_REQUIRED) {
-            return Err(AuthError::InvalidToken(
-                "not a NEW_PASSWORD_REQUIRED session".into(),
-            ));
+        if claims.challenge.as_deref() != Some(challenge) {
+            return Err(AuthError::InvalidToken(format!(
+                "the session is not for {challenge}"
+            )));
         }
         let user = self
             .store
             .user_by_id(&claims.sub)
             .await?
-            .filter(|u| u.status == UserStatus::MustChangePassword);
-        let Some(user) = user else {
+            .filter(|u| u.status != UserStatus::Disabled);
+        user.ok_or_else(|| AuthError::InvalidToken("the session no longer applies".into()))
+    }
+
+    /// Answers NEW_PASSWORD_REQUIRED: sets the new password, then continues the sign-in
+    /// (which may still ask for MFA).
+    pub async fn respond_new_password(
+        &self,
+        session: &str,
+        new_password: &SecretString,
+        now: Timestamp,
+    ) -> Result<LoginOutcome, AuthError> {
+        let user = self
+            .session_user(session, NEW_PASSWORD_REQUIRED, now)
+            .await?;
+        if user.status != UserStatus::MustChangePassword {
             return Err(AuthError::InvalidToken(
                 "the session no longer applies".into(),
             ));
-        };
-        let chars = new_password.expose_secret().chars().count();
-        if chars < self.settings.min_password_len || chars > 99 {
-            return Err(AuthError::PasswordPolicy(format!(
-                "the new password must be {} to 99 characters",
-                self.settings.min_password_len
-            )));
         }
-        let to_hash = new_password.clone();
-        let _permit = self
-            .hashing
-            .acquire()
-            .await
-            .map_err(|e| AuthError::Internal(e.to_string()))?;
-        let hash = tokio::task::spawn_blocking(move || hash_password(&to_hash))
-            .await
-            .map_err(|e| AuthError::Internal(e.to_string()))?
-            .map_err(|e| AuthError::Internal(e.to_string()))?;
+        let hash = self.new_password_hash(new_password).await?;
         self.store
-            .set_user_password(&user.id, &hash, UserStatus::Active, now)
+            .set_user_password(&user.id, &hash, UserStatus::Active, None, now)
             .await?;
         self.store.revoke_user_refresh_tokens(&user.id, now).await?;
         self.audit(
@@ -298,6 +455,64 @@ impl AuthService {
             "auth.password_changed",
             Some(&user.id),
             serde_json::json!({ "via": NEW_PASSWORD_REQUIRED }),
+        )
+        .await?;
+        let user = self
+            .store
+            .user_by_id(&user.id)
+            .await?
+            .ok_or(AuthError::NotFound("user"))?;
+        self.after_password(&user, now).await
+    }
+
+    /// Answers SOFTWARE_TOKEN_MFA with a TOTP code or a recovery code. Failures count
+    /// towards the lockout like wrong passwords.
+    pub async fn respond_mfa(
+        &self,
+        session: &str,
+        code: Option<&str>,
+        recovery_code: Option<&str>,
+        now: Timestamp,
+    ) -> Result<TokenSet, AuthError> {
+        let user = self.session_user(session, SOFTWARE_TOKEN_MFA, now).await?;
+        let email = user.email.as_str().to_owned();
+        self.check_lockout(&email, now).await?;
+        let ok = match (code, recovery_code) {
+            (Some(code), _) => self.check_totp(&user.id, code, now).await?,
+            (None, Some(rc)) => {
+                let used = self.use_recovery_code(&user.id, rc, now).await?;
+                if used {
+                    self.audit(
+                        now,
+                        &user.id,
+                        "auth.recovery_code_used",
+                        Some(&user.id),
+                        serde_json::json!({}),
+                    )
+                    .await?;
+                }
+                used
+            }
+            (None, None) => {
+                return Err(AuthError::InvalidRequest(
+                    "send code (from the authenticator app) or recovery_code".into(),
+                ));
+            }
+        };
+        if !ok {
+            self.login_failed(&email, Some(&user.id), "wrong MFA code", now)
+                .await?;
+            return Err(AuthError::InvalidCode(
+                "the code is wrong or already used".into(),
+            ));
+        }
+        self.store.clear_login_failures(&email).await?;
+        self.audit(
+            now,
+            &user.id,
+            "auth.login",
+            Some(&user.id),
+            serde_json::json!({ "mfa": true }),
         )
         .await?;
         self.issue(&user, now, now, None).await
@@ -363,7 +578,7 @@ impl AuthService {
     }
 
     /// `auth_time` is the original sign-in, kept across refreshes (admin step-up reads it).
-    fn sign(
+    pub(crate) fn sign(
         &self,
         user: &User,
         token_use: &str,
@@ -387,7 +602,7 @@ impl AuthService {
         jwt::sign(&self.keys, &claims)
     }
 
-    async fn issue(
+    pub(crate) async fn issue(
         &self,
         user: &User,
         auth_time: Timestamp,

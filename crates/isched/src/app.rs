@@ -80,13 +80,7 @@ pub async fn start_with_clock(
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{address}"));
-    let auth = isched_auth::service::AuthService::new(
-        store.clone(),
-        isched_auth::service::AuthSettings::new(&issuer),
-        clock.now(),
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("cannot load token signing keys: {e}"))?;
+    let auth = build_auth(config, &store, &issuer, clock.now()).await?;
     let provider = crate::providers::build(config, &store).await;
     tracing::info!(provider = config.provider.as_str(), "cloud provider ready");
     let state = AppState::new(
@@ -117,4 +111,34 @@ pub async fn start_with_clock(
         shutdown: Some(tx),
         task,
     })
+}
+
+/// The sign-in service: settings from configuration, email when SMTP is configured.
+async fn build_auth(
+    config: &Config,
+    store: &Store,
+    issuer: &str,
+    now: jiff::Timestamp,
+) -> anyhow::Result<isched_auth::service::AuthService> {
+    use isched_auth::mail::Mailer;
+    use isched_auth::service::{AuthService, AuthSettings};
+    let identity = &config.identity;
+    let mut settings = AuthSettings::new(issuer);
+    settings.policy = identity.password_policy.clone();
+    settings.self_signup = identity.self_signup;
+    settings.require_admin_mfa = identity.require_admin_mfa;
+    let mailer = match &config.smtp_url {
+        Some(url) => Mailer::from_url(url, &identity.smtp_from)
+            .map_err(|e| anyhow::anyhow!("ISCHED_SMTP_URL: {e}"))?,
+        None => Mailer::disabled(),
+    };
+    AuthService::new(
+        store.clone(),
+        settings,
+        mailer,
+        identity.external_issuers.clone(),
+        now,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("cannot load token signing keys: {e}"))
 }

@@ -23,6 +23,9 @@ pub const DEFAULT_ADMIN_EMAIL: &str = "admin@localhost";
 
 /// Keys that may be given, in the TOML file as written and in the environment as
 /// `ISCHED_` + upper case.
+mod identity;
+pub use identity::IdentityConfig;
+
 const KEYS: &[&str] = &[
     "database_url",
     "listen",
@@ -101,6 +104,7 @@ pub struct Config {
     /// A tracing filter such as `info` or `isched=debug,sqlx=warn`.
     pub log_level: String,
     pub server: ServerSettings,
+    pub identity: IdentityConfig,
 }
 
 /// One problem, with the key named as the user wrote it.
@@ -156,6 +160,7 @@ impl Config {
         };
         let env_keys: Vec<String> = KEYS
             .iter()
+            .chain(identity::KEYS)
             .map(|k| k.to_string())
             .chain(SECRET_KEYS.iter().map(|k| format!("{k}_file")))
             .collect();
@@ -178,7 +183,9 @@ impl Config {
                             message,
                         }),
                     },
-                    _ if KEYS.contains(&key.as_str()) => raw.set(&key, value, source),
+                    _ if KEYS.contains(&key.as_str()) || identity::KEYS.contains(&key.as_str()) => {
+                        raw.set(&key, value, source)
+                    }
                     _ => problems.push(Problem {
                         key: source,
                         message: "is not a configuration key".into(),
@@ -209,6 +216,10 @@ fn layer_values(figment: &Figment, problems: &mut Vec<Problem>) -> Vec<(String, 
     dict.into_iter()
         .map(|(k, v)| {
             let text = match &v {
+                // A list of tables (external issuers) travels as JSON.
+                Value::Array(_, items) if items.iter().any(|i| matches!(i, Value::Dict(..))) => {
+                    serde_json::to_string(&v).unwrap_or_default()
+                }
                 Value::Array(_, items) => items.iter().map(scalar).collect::<Vec<_>>().join("\n"),
                 other => scalar(other),
             };
@@ -479,6 +490,7 @@ impl Raw {
             problems,
         );
 
+        let identity = identity::parse(self, problems);
         Some(Config {
             database_url: SecretString::from(database_url.to_owned()),
             listen: listen?,
@@ -503,7 +515,9 @@ impl Raw {
                 cors_allowed_origins: origins,
                 request_timeout: Duration::from_secs(timeout?),
                 body_limit_bytes: body_limit? as usize,
+                auth_rate_limit_per_minute: identity.auth_rate_limit_per_minute,
             },
+            identity,
         })
     }
 }

@@ -12,6 +12,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// Seconds, for 429 responses.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -20,7 +22,22 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
+    }
+
+    pub fn forbidden(code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, code, message)
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", message)
+    }
+
+    pub fn too_many_requests(message: impl Into<String>, retry_after: u64) -> ApiError {
+        let mut e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", message);
+        e.retry_after = Some(retry_after.max(1));
+        e
     }
 
     pub fn not_found(message: impl Into<String>) -> ApiError {
@@ -41,25 +58,44 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = json!({ "error": { "code": self.code, "message": self.message } });
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }
 
 impl From<isched_auth::service::AuthError> for ApiError {
     fn from(e: isched_auth::service::AuthError) -> ApiError {
         use isched_auth::service::AuthError;
+        let message = e.to_string();
         match e {
-            AuthError::InvalidCredentials => ApiError::new(
+            AuthError::InvalidCredentials => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", message)
+            }
+            AuthError::LockedOut { retry_after } => {
+                ApiError::too_many_requests(message, retry_after.as_secs().max(1) as u64)
+            }
+            AuthError::TemporaryPasswordExpired => ApiError::new(
                 StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
-                "incorrect email or password",
+                "temporary_password_expired",
+                message,
             ),
+            AuthError::EmailNotVerified => ApiError::forbidden("email_not_verified", message),
             AuthError::InvalidToken(m) => {
                 ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", m)
             }
+            AuthError::InvalidCode(m) => ApiError::new(StatusCode::BAD_REQUEST, "invalid_code", m),
             AuthError::PasswordPolicy(m) => {
                 ApiError::new(StatusCode::BAD_REQUEST, "invalid_password", m)
             }
+            AuthError::InvalidRequest(m) => ApiError::bad_request(m),
+            AuthError::Forbidden(m) => ApiError::forbidden("forbidden", m),
+            AuthError::NotFound(what) => ApiError::not_found(format!("{what} not found")),
+            AuthError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
             AuthError::Internal(m) => ApiError::internal(m),
         }
     }

@@ -1,15 +1,38 @@
-//! Authentication as extractors: a handler that takes `CurrentUser` cannot run without a
-//! valid access token of an active user.
+//! Authorization as extractors: a handler that takes `CurrentUser` cannot run without a
+//! valid token of an active user, one that takes `AdminUser` without an admin who signed
+//! in recently (step-up), and `RecentlyAuthenticated` guards a user's own sensitive
+//! changes (MFA, tokens). A route cannot forget the check.
 
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
-use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use isched_store::users::{User, UserStatus};
+use axum::http::{Method, StatusCode};
+use isched_auth::principal::{Credential, Principal};
+use isched_store::users::{ROLE_ADMIN, User};
 
-pub struct CurrentUser(pub User);
+/// Any signed-in, active user.
+pub struct CurrentUser(pub Principal);
+
+impl CurrentUser {
+    pub fn user(&self) -> &User {
+        &self.0.user
+    }
+}
+
+/// An admin who authenticated within the step-up window (or an admin-scoped personal
+/// access token), with MFA when the settings require it.
+pub struct AdminUser(pub Principal);
+
+impl AdminUser {
+    pub fn user(&self) -> &User {
+        &self.0.user
+    }
+}
+
+/// A user who authenticated within the step-up window.
+pub struct RecentlyAuthenticated(pub Principal);
 
 fn unauthorized(message: &str) -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
@@ -33,13 +56,89 @@ impl FromRequestParts<AppState> for CurrentUser {
                 "sign in: send Authorization: Bearer <access token>",
             ));
         };
-        let claims = state
+        let principal = state
             .auth()
-            .authenticate(token, state.now())
-            .map_err(|_| unauthorized("the access token is invalid or expired"))?;
-        match state.store().user_by_id(&claims.sub).await? {
-            Some(user) if user.status == UserStatus::Active => Ok(CurrentUser(user)),
-            _ => Err(unauthorized("the account is not active")),
+            .authenticate_bearer(token, state.now())
+            .await
+            .map_err(|e| match e {
+                isched_auth::service::AuthError::Internal(m) => ApiError::internal(m),
+                _ => unauthorized(
+                    "the access token is invalid or expired, or the account is not active",
+                ),
+            })?;
+        let read_only = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if !read_only && !principal.may_write() {
+            return Err(ApiError::forbidden(
+                "insufficient_scope",
+                "this token has the read scope only",
+            ));
         }
+        Ok(CurrentUser(principal))
+    }
+}
+
+fn recent(principal: &Principal, state: &AppState) -> Result<(), ApiError> {
+    let window = state.auth().settings().step_up_window;
+    match principal.auth_time {
+        Some(t) if t + window >= state.now() => Ok(()),
+        _ => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "reauthentication_required",
+            format!(
+                "sign in again (password, and MFA code when enrolled): this needs a sign-in within the last {} minutes",
+                window.as_mins()
+            ),
+        )),
+    }
+}
+
+impl FromRequestParts<AppState> for AdminUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let CurrentUser(principal) = CurrentUser::from_request_parts(parts, state).await?;
+        if !principal.user.roles.iter().any(|r| r == ROLE_ADMIN) {
+            return Err(ApiError::forbidden(
+                "forbidden",
+                "this needs the admin group",
+            ));
+        }
+        match &principal.credential {
+            Credential::PersonalAccessToken { scopes, .. } => {
+                if !scopes.iter().any(|s| s == "admin") {
+                    return Err(ApiError::forbidden(
+                        "insufficient_scope",
+                        "this token lacks the admin scope",
+                    ));
+                }
+            }
+            _ => recent(&principal, state)?,
+        }
+        if state.auth().settings().require_admin_mfa
+            && !principal.user.mfa_enabled
+            && !matches!(principal.credential, Credential::External { .. })
+        {
+            return Err(ApiError::forbidden(
+                "mfa_required",
+                "admins must enrol MFA first (POST /api/v1/users/me/mfa/totp)",
+            ));
+        }
+        Ok(AdminUser(principal))
+    }
+}
+
+impl FromRequestParts<AppState> for RecentlyAuthenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let CurrentUser(principal) = CurrentUser::from_request_parts(parts, state).await?;
+        if matches!(principal.credential, Credential::PersonalAccessToken { .. }) {
+            return Err(ApiError::forbidden(
+                "forbidden",
+                "sign in with a password for this; personal access tokens cannot do it",
+            ));
+        }
+        recent(&principal, state)?;
+        Ok(RecentlyAuthenticated(principal))
     }
 }

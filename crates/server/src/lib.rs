@@ -14,7 +14,7 @@ mod state;
 mod well_known;
 
 pub use error::ApiError;
-pub use extract::CurrentUser;
+pub use extract::{AdminUser, CurrentUser, RecentlyAuthenticated};
 pub use metrics_endpoint::install_metrics_recorder;
 pub use settings::ServerSettings;
 pub use state::{AppState, Components};
@@ -27,6 +27,13 @@ use tokio::net::TcpListener;
 /// Every route, wrapped in the middleware stack (request id, tracing, metrics, timeout, body
 /// limit, CORS, security headers, error envelope).
 pub fn router(state: AppState, settings: &ServerSettings) -> Router {
+    let per_minute = std::num::NonZeroU32::new(settings.auth_rate_limit_per_minute)
+        .unwrap_or(std::num::NonZeroU32::MIN);
+    let limit = middleware::rate_limit::AuthRateLimit::new(per_minute, state.clock().clone());
+    let auth_routes = api::auth_routes().layer(axum::middleware::from_fn_with_state(
+        limit,
+        middleware::rate_limit::limit,
+    ));
     let routes = Router::new()
         .route("/health", get(health::health))
         .route("/health/components", get(health::components))
@@ -37,6 +44,7 @@ pub fn router(state: AppState, settings: &ServerSettings) -> Router {
             get(well_known::openid_configuration),
         )
         .merge(api::routes())
+        .merge(auth_routes)
         .fallback(error::no_route)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state);
@@ -49,8 +57,12 @@ pub async fn serve(
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    // Client addresses feed the sign-in rate limit.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 pub use axum::http::HeaderValue;

@@ -8,6 +8,8 @@ pub struct ServerSettings {
     pub cors_allowed_origins: Vec<HeaderValue>,
     pub request_timeout: Duration,
     pub body_limit_bytes: usize,
+    /// Sign-in requests per client IP per minute.
+    pub auth_rate_limit_per_minute: u32,
 }
 
 impl Default for ServerSettings {
@@ -16,6 +18,7 @@ impl Default for ServerSettings {
             cors_allowed_origins: Vec::new(),
             request_timeout: Duration::from_secs(30),
             body_limit_bytes: 1024 * 1024,
+            auth_rate_limit_per_minute: 60,
         }
     }
 }

@@ -47,6 +47,10 @@ impl AppState {
         }
     }
 
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
     /// The current time as requests see it (tests move it forward).
     pub fn now(&self) -> jiff::Timestamp {
         self.inner.clock.now()

@@ -10,6 +10,7 @@ mod error;
 mod time;
 
 pub mod audit;
+pub mod identity;
 pub mod sandbox;
 pub mod settings;
 pub mod tokens;

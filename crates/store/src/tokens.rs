@@ -226,29 +226,4 @@ impl Store {
         .await
         .map(|r| r.rows_affected()))?)
     }
-
-    /// Sets a new password hash and status, e.g. after the NEW_PASSWORD_REQUIRED challenge.
-    pub async fn set_user_password(
-        &self,
-        user_id: &str,
-        password_hash: &str,
-        status: crate::users::UserStatus,
-        now: Timestamp,
-    ) -> Result<(), StoreError> {
-        let n = on_pool!(self, |p| sqlx::query(
-            "UPDATE users SET password_hash = $1, status = $2, updated_at = $3 WHERE id = $4"
-        )
-        .bind(password_hash)
-        .bind(status.as_str())
-        .bind(to_ms(now))
-        .bind(user_id)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-        if n == 0 {
-            Err(StoreError::NotFound("user"))
-        } else {
-            Ok(())
-        }
-    }
 }

@@ -43,6 +43,11 @@ pub struct User {
     pub password_hash: Option<String>,
     pub status: UserStatus,
     pub roles: Vec<String>,
+    /// A temporary password stops working at this instant.
+    pub password_expires_at: Option<Timestamp>,
+    pub email_verified_at: Option<Timestamp>,
+    /// TOTP is enrolled and required at sign-in.
+    pub mfa_enabled: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -59,6 +64,7 @@ impl fmt::Debug for User {
             )
             .field("status", &self.status)
             .field("roles", &self.roles)
+            .field("mfa_enabled", &self.mfa_enabled)
             .finish()
     }
 }
@@ -66,6 +72,10 @@ impl fmt::Debug for User {
 pub struct NewUser<'a> {
     pub email: &'a Email,
     pub password_hash: Option<&'a str>,
+    /// For a temporary password.
+    pub password_expires_at: Option<Timestamp>,
+    /// False for self-registered users until they confirm the code sent to them.
+    pub email_verified: bool,
     pub status: UserStatus,
     pub roles: &'a [&'a str],
     pub now: Timestamp,
@@ -77,6 +87,9 @@ struct UserRow {
     email: String,
     password_hash: Option<String>,
     status: String,
+    password_expires_at: Option<i64>,
+    email_verified_at: Option<i64>,
+    totp_enabled_at: Option<i64>,
     created_at: i64,
     updated_at: i64,
 }
@@ -86,6 +99,9 @@ impl UserRow {
         Ok(User {
             email: Email::parse(&self.email).map_err(|e| StoreError::Corrupt(e.to_string()))?,
             status: UserStatus::parse(&self.status)?,
+            password_expires_at: self.password_expires_at.map(from_ms).transpose()?,
+            email_verified_at: self.email_verified_at.map(from_ms).transpose()?,
+            mfa_enabled: self.totp_enabled_at.is_some(),
             created_at: from_ms(self.created_at)?,
             updated_at: from_ms(self.updated_at)?,
             id: self.id,
@@ -99,7 +115,8 @@ impl UserRow {
 macro_rules! select_user {
     ($where:literal) => {
         concat!(
-            "SELECT id, email, password_hash, status, created_at, updated_at FROM users WHERE ",
+            "SELECT id, email, password_hash, status, password_expires_at, email_verified_at, \
+             totp_enabled_at, created_at, updated_at FROM users WHERE ",
             $where
         )
     };
@@ -113,14 +130,16 @@ impl Store {
         on_pool!(self, |p| {
             let mut tx = p.begin().await?;
             sqlx::query(
-                "INSERT INTO users (id, email, password_hash, status, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $5)",
+                "INSERT INTO users (id, email, password_hash, status, password_expires_at, email_verified_at, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $6, $7, $5, $5)",
             )
             .bind(&id)
             .bind(new.email.as_str())
             .bind(new.password_hash)
             .bind(new.status.as_str())
             .bind(now)
+            .bind(new.password_expires_at.map(to_ms))
+            .bind(new.email_verified.then_some(now))
             .execute(&mut *tx)
             .await
             .map_err(StoreError::unique("a user with this email"))?;
@@ -184,6 +203,118 @@ impl Store {
         if done == 0 {
             return Err(StoreError::NotFound("user"));
         }
+        Ok(())
+    }
+
+    /// Every user, oldest first.
+    pub async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        let rows: Vec<UserRow> = on_pool!(self, |p| sqlx::query_as(select_user!(
+            "1 = 1 ORDER BY created_at, id"
+        ))
+        .fetch_all(p)
+        .await)?;
+        let roles: Vec<(String, String)> = on_pool!(self, |p| sqlx::query_as(
+            "SELECT user_id, role FROM user_roles ORDER BY role"
+        )
+        .fetch_all(p)
+        .await)?;
+        rows.into_iter()
+            .map(|row| {
+                let mine = roles
+                    .iter()
+                    .filter(|(u, _)| *u == row.id)
+                    .map(|(_, r)| r.clone())
+                    .collect();
+                row.into_user(mine)
+            })
+            .collect()
+    }
+
+    /// Deletes the user; their tokens, codes and identities go with them (cascade).
+    pub async fn delete_user(&self, id: &str) -> Result<(), StoreError> {
+        let n = on_pool!(self, |p| sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(id)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+        if n == 0 {
+            return Err(StoreError::NotFound("user"));
+        }
+        Ok(())
+    }
+
+    /// Replaces the user's groups.
+    pub async fn set_user_roles(
+        &self,
+        id: &str,
+        roles: &[String],
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, |p| {
+            let mut tx = p.begin().await?;
+            let n = sqlx::query("UPDATE users SET updated_at = $1 WHERE id = $2")
+                .bind(to_ms(now))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound("user"));
+            }
+            sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            for role in roles {
+                sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(role)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Sets a password hash and status; `expires_at` is set for temporary passwords and
+    /// cleared otherwise.
+    pub async fn set_user_password(
+        &self,
+        user_id: &str,
+        password_hash: &str,
+        status: UserStatus,
+        expires_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let n = on_pool!(self, |p| {
+            sqlx::query(
+            "UPDATE users SET password_hash = $1, status = $2, password_expires_at = $3, updated_at = $4 WHERE id = $5"
+        )
+        .bind(password_hash)
+        .bind(status.as_str())
+        .bind(expires_at.map(to_ms))
+        .bind(to_ms(now))
+        .bind(user_id)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        if n == 0 {
+            return Err(StoreError::NotFound("user"));
+        }
+        Ok(())
+    }
+
+    pub async fn set_email_verified(&self, id: &str, now: Timestamp) -> Result<(), StoreError> {
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE users SET email_verified_at = $1, updated_at = $1 WHERE id = $2"
+        )
+        .bind(to_ms(now))
+        .bind(id)
+        .execute(p)
+        .await
+        .map(|_| ()))?;
         Ok(())
     }
 

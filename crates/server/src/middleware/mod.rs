@@ -2,6 +2,7 @@
 
 mod envelope;
 mod http_metrics;
+pub(crate) mod rate_limit;
 mod request_span;
 
 use crate::settings::ServerSettings;

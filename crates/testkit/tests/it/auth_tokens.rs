@@ -77,7 +77,7 @@ async fn login_issues_tokens_that_verify_against_the_jwks(backend: Backend) {
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.expect("json");
     assert_eq!(body["email"], ADMIN_EMAIL);
-    assert_eq!(body["roles"], json!(["admin"]));
+    assert_eq!(body["groups"], json!(["admin"]));
     app.stop().await;
 }
 
@@ -210,6 +210,8 @@ async fn temporary_password_must_be_changed_first(backend: Backend) {
         .create_user(NewUser {
             email: &email,
             password_hash: Some(&hash),
+            password_expires_at: None,
+            email_verified: true,
             status: UserStatus::MustChangePassword,
             roles: &[ROLE_USER],
             now: app.clock.now(),

@@ -39,6 +39,8 @@ async fn users_round_trip(backend: Backend) {
         .create_user(NewUser {
             email: &e,
             password_hash: Some("$argon2id$x"),
+            password_expires_at: None,
+            email_verified: true,
             status: UserStatus::Active,
             roles: &[ROLE_USER, ROLE_ADMIN],
             now: now(),
@@ -78,6 +80,8 @@ async fn emails_are_unique_ignoring_case(backend: Backend) {
         .create_user(NewUser {
             email: &a,
             password_hash: None,
+            password_expires_at: None,
+            email_verified: true,
             status: s,
             roles: &[],
             now: now(),
@@ -89,6 +93,8 @@ async fn emails_are_unique_ignoring_case(backend: Backend) {
         .create_user(NewUser {
             email: &b,
             password_hash: None,
+            password_expires_at: None,
+            email_verified: true,
             status: s,
             roles: &[ROLE_USER],
             now: now(),
@@ -120,6 +126,8 @@ async fn status_changes_and_admin_count(backend: Backend) {
         .create_user(NewUser {
             email: &e,
             password_hash: None,
+            password_expires_at: None,
+            email_verified: true,
             status: UserStatus::MustChangePassword,
             roles: &[ROLE_ADMIN],
             now: now(),
@@ -248,6 +256,8 @@ async fn migrations_run_once_and_reopen(backend: Backend) {
         .create_user(NewUser {
             email: &e,
             password_hash: None,
+            password_expires_at: None,
+            email_verified: true,
             status: UserStatus::Active,
             roles: &[],
             now: now(),
