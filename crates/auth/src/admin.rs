@@ -322,7 +322,9 @@ impl AuthService {
             .ok_or(AuthError::NotFound("user"))
     }
 
-    /// A signed-in user changes their own password; their other sessions end.
+    /// A signed-in user changes their own password; their other sessions end. A wrong
+    /// current password counts towards the lockout, so a stolen token cannot be used to
+    /// guess it.
     pub async fn change_password(
         &self,
         user: &User,
@@ -330,13 +332,23 @@ impl AuthService {
         new: &SecretString,
         now: Timestamp,
     ) -> Result<(), AuthError> {
+        self.settings
+            .policy
+            .check(new.expose_secret())
+            .map_err(|v| AuthError::PasswordPolicy(v.to_string()))?;
         let hash = user.password_hash.clone().ok_or_else(|| {
             AuthError::Conflict(
                 "this account signs in through an external identity provider".into(),
             )
         })?;
+        let email = user.email.as_str();
+        self.check_lockout(email, now).await?;
         if !self.verify_hash(hash, current).await? {
-            return Err(AuthError::InvalidCredentials);
+            self.login_failed(email, Some(&user.id), "wrong current password", now)
+                .await?;
+            return Err(AuthError::Forbidden(
+                "current_password is not the current password".into(),
+            ));
         }
         let hash = self.new_password_hash(new).await?;
         self.store

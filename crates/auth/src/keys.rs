@@ -93,7 +93,8 @@ impl KeyRing {
     }
 }
 
-fn generate(now: Timestamp) -> SigningKey {
+/// A new ES256 key (also used by tests to sign tokens isched must refuse).
+pub fn generate(now: Timestamp) -> SigningKey {
     let secret = p256::SecretKey::random(&mut p256::elliptic_curve::rand_core::OsRng);
     let pem = secret
         .to_pkcs8_pem(LineEnding::LF)

@@ -258,7 +258,7 @@ impl AuthService {
     }
 
     /// Refuses while the email is locked out (whether or not it has an account).
-    async fn check_lockout(&self, email: &str, now: Timestamp) -> Result<(), AuthError> {
+    pub(crate) async fn check_lockout(&self, email: &str, now: Timestamp) -> Result<(), AuthError> {
         if let Some(until) = self.store.login_locked_until(email, now).await? {
             let retry_after = SignedDuration::from_secs(
                 (until.as_millisecond() - now.as_millisecond() + 999) / 1000,

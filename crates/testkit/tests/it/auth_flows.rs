@@ -17,6 +17,8 @@ backend_tests!(
     forgot_password_and_self_sign_up_with_email_codes,
     totp_enrolment_login_and_recovery_codes,
     lockout_grows_and_reveals_nothing,
+    sign_in_is_rate_limited_per_client,
+    personal_access_tokens_and_admin_step_up,
 );
 
 async fn with_mail(
@@ -561,5 +563,167 @@ async fn lockout_grows_and_reveals_nothing(backend: Backend) {
     app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let audit = app.store.list_audit(100, None).await.expect("audit");
     assert!(audit.iter().any(|e| e.action == "auth.lockout"));
+    app.stop().await;
+}
+
+async fn sign_in_is_rate_limited_per_client(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |c| c.server.auth_rate_limit_per_minute = 5).await
+    else {
+        return;
+    };
+    for i in 0..5 {
+        let email = format!("spray{i}@isched.test");
+        assert_eq!(login_status(&app, &email, "guess").await.status(), 401);
+    }
+    let limited = login_status(&app, "spray9@isched.test", "guess").await;
+    assert_eq!(limited.status(), 429);
+    let wait: u64 = limited.headers()["retry-after"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
+    assert!(
+        (1..=12).contains(&wait),
+        "one request per 12 s refills: {wait}"
+    );
+    // Other routes are not limited.
+    assert_eq!(app.get("/health").await.status(), 200);
+    app.clock.advance(SignedDuration::from_secs(60));
+    app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    app.stop().await;
+}
+
+async fn personal_access_tokens_and_admin_step_up(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let tokens = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let admin = tokens["access_token"].as_str().expect("access").to_owned();
+    let create = |scopes: Value| {
+        let admin = admin.clone();
+        let app = &app;
+        async move {
+            app.post(
+                "/api/v1/users/me/tokens",
+                Some(&admin),
+                &json!({ "name": "ci", "scopes": scopes, "expires_in_days": 30 }),
+            )
+            .await
+        }
+    };
+    let res = create(json!(["read"])).await;
+    assert_eq!(res.status(), 201);
+    let read = json_of(res).await;
+    let read_token = read["token"].as_str().expect("token shown once").to_owned();
+    assert!(read_token.starts_with("isched_pat_"));
+    let admin_pat = json_of(create(json!(["admin"])).await).await["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    assert_eq!(create(json!(["root"])).await.status(), 400);
+
+    assert_eq!(
+        app.call(Method::GET, "/api/v1/users/me", Some(&read_token), None)
+            .await
+            .status(),
+        200
+    );
+    let write = app
+        .post(
+            "/api/v1/users/me/password",
+            Some(&read_token),
+            &json!({ "current_password": ADMIN_PASSWORD, "new_password": "whatever-password" }),
+        )
+        .await;
+    assert_eq!(write.status(), 403);
+    assert_eq!(json_of(write).await["error"]["code"], "insufficient_scope");
+    assert_eq!(
+        app.call(Method::GET, "/api/v1/users", Some(&read_token), None)
+            .await
+            .status(),
+        403,
+        "read scope is not admin"
+    );
+    let listed = json_of(
+        app.call(Method::GET, "/api/v1/users/me/tokens", Some(&admin), None)
+            .await,
+    )
+    .await;
+    assert!(
+        listed.to_string().contains("\"last_used_at\":\""),
+        "use is recorded: {listed}"
+    );
+    assert!(
+        !listed.to_string().contains("isched_pat_"),
+        "tokens are never shown again"
+    );
+
+    // Eleven minutes on, a refreshed session is no longer enough for admin routes...
+    app.clock.advance(SignedDuration::from_mins(11));
+    let refreshed = json_of(
+        app.post(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({ "refresh_token": tokens["refresh_token"] }),
+        )
+        .await,
+    )
+    .await;
+    let stale = refreshed["access_token"].as_str().expect("access");
+    let res = app
+        .call(Method::GET, "/api/v1/users", Some(stale), None)
+        .await;
+    assert_eq!(res.status(), 401);
+    assert_eq!(
+        json_of(res).await["error"]["code"],
+        "reauthentication_required"
+    );
+    assert_eq!(
+        app.call(Method::GET, "/api/v1/users/me", Some(stale), None)
+            .await
+            .status(),
+        200
+    );
+    // ...signing in again is, and so is an admin-scoped token (automation).
+    let fresh = app.admin_token().await;
+    assert_eq!(
+        app.call(Method::GET, "/api/v1/users", Some(&fresh), None)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.call(Method::GET, "/api/v1/users", Some(&admin_pat), None)
+            .await
+            .status(),
+        200
+    );
+
+    // Revoked and expired tokens stop working.
+    let id = read["id"].as_str().expect("id");
+    assert_eq!(
+        app.call(
+            Method::DELETE,
+            &format!("/api/v1/users/me/tokens/{id}"),
+            Some(&fresh),
+            None
+        )
+        .await
+        .status(),
+        204
+    );
+    assert_eq!(
+        app.call(Method::GET, "/api/v1/users/me", Some(&read_token), None)
+            .await
+            .status(),
+        401
+    );
+    app.clock.advance(SignedDuration::from_hours(31 * 24));
+    assert_eq!(
+        app.call(Method::GET, "/api/v1/users/me", Some(&admin_pat), None)
+            .await
+            .status(),
+        401
+    );
     app.stop().await;
 }

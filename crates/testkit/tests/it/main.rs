@@ -3,6 +3,7 @@
 
 mod auth_flows;
 mod auth_tokens;
+mod authz_matrix;
 mod cloud;
 mod harness;
 mod server;
