@@ -36,6 +36,67 @@ pub enum Command {
     /// Cloud resources the configured provider discovers.
     #[command(subcommand)]
     Resources(ResourcesCommand),
+    /// Sign in to an isched server; later commands such as `isched users` use it.
+    Login(LoginArgs),
+    /// Sign out and forget the stored credentials.
+    Logout,
+    /// Manage users (admins), through the server signed in to with `isched login`.
+    #[command(subcommand)]
+    Users(UsersCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Server URL (default: public_url or the listen address of the configuration).
+    #[arg(long, env = "ISCHED_URL")]
+    pub url: Option<String>,
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Read the password (and any challenge answers, one per line) from standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Sign in with a personal access token instead (for automation).
+    #[arg(long, value_name = "TOKEN", env = "ISCHED_TOKEN", hide_env_values = true, conflicts_with_all = ["email", "password_stdin"])]
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Every user with status, MFA and groups.
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Create a user with a temporary password (emailed when SMTP is configured, else
+    /// printed once).
+    Create {
+        email: String,
+        /// A group (admin, user or your own); repeat for more. Default: user.
+        #[arg(long = "group", value_name = "GROUP")]
+        groups: Vec<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Disable a user (by email or id): sign-in refused, sessions ended.
+    Disable {
+        user: String,
+    },
+    Enable {
+        user: String,
+    },
+    Delete {
+        user: String,
+    },
+    /// Give a user a new temporary password.
+    ResetPassword {
+        user: String,
+    },
+    /// Show a user's groups, or replace them with --set.
+    Groups {
+        user: String,
+        #[arg(long, value_name = "GROUP")]
+        set: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,5 +9,8 @@ fn main() -> ExitCode {
         Command::Schedule(cmd) => isched::commands::schedule::run(cmd),
         Command::Sandbox(cmd) => isched::commands::sandbox::run(cli.config.as_deref(), cmd),
         Command::Resources(cmd) => isched::commands::resources::run(cli.config.as_deref(), cmd),
+        Command::Login(args) => isched::commands::login::run_login(cli.config.as_deref(), args),
+        Command::Logout => isched::commands::login::run_logout(),
+        Command::Users(cmd) => isched::commands::users::run(cmd),
     }
 }

@@ -1,10 +1,31 @@
 //! One module per command.
 
+mod api_client;
 mod context;
+mod credentials;
+pub mod login;
 pub mod resources;
 pub mod sandbox;
 pub mod schedule;
 pub mod serve;
+pub mod users;
 
 /// Exit code for invalid configuration or usage, as clap uses for bad arguments.
 pub const EXIT_USAGE: u8 = 2;
+
+/// Runs an async command body; errors print as `isched: ...` with exit code 1.
+pub(crate) fn block_on(
+    body: impl std::future::Future<Output = anyhow::Result<std::process::ExitCode>>,
+) -> std::process::ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("isched: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(body).unwrap_or_else(|e| {
+        eprintln!("isched: {e:#}");
+        std::process::ExitCode::FAILURE
+    })
+}
