@@ -40,6 +40,26 @@ impl KeyRing {
         KeyRing::from_keys(&keys)
     }
 
+    /// The stored keys as they are now (another replica may have rotated them).
+    pub async fn load(store: &Store) -> Result<KeyRing, KeyError> {
+        KeyRing::from_keys(&store.signing_keys().await?)
+    }
+
+    /// Makes a new key the signing key. Older keys stay published (tokens they signed
+    /// stay valid) until `keep_retired` after this rotation.
+    pub async fn rotate(
+        store: &Store,
+        now: Timestamp,
+        keep_retired: jiff::SignedDuration,
+    ) -> Result<String, KeyError> {
+        let key = generate(now);
+        store.insert_signing_key(&key).await?;
+        store
+            .retire_signing_keys_except(&key.kid, now, now - keep_retired)
+            .await?;
+        Ok(key.kid)
+    }
+
     fn from_keys(keys: &[SigningKey]) -> Result<KeyRing, KeyError> {
         let mut signing = None;
         let mut verifying = Vec::new();

@@ -4,7 +4,7 @@
 use crate::pat::PAT_PREFIX;
 use crate::service::{AuthError, AuthService};
 use isched_store::users::{User, UserStatus};
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credential {
@@ -65,7 +65,18 @@ impl AuthService {
                 },
             )
         } else {
-            let claims = self.authenticate(token, now)?;
+            self.reload_keys_if_older(SignedDuration::from_mins(1), now)
+                .await?;
+            let claims = match self.authenticate(token, now) {
+                // A key rotated in the last minute (maybe on another replica): reread, at
+                // most every 10 seconds, and try once more.
+                Err(AuthError::InvalidToken(m)) if m.contains("unknown key id") => {
+                    self.reload_keys_if_older(SignedDuration::from_secs(10), now)
+                        .await?;
+                    self.authenticate(token, now)?
+                }
+                other => other?,
+            };
             (
                 claims.sub,
                 Timestamp::from_second(claims.auth_time).ok(),

@@ -129,7 +129,9 @@ impl From<InvalidToken> for AuthError {
 
 pub struct AuthService {
     pub(crate) store: Store,
-    keys: KeyRing,
+    keys: std::sync::RwLock<Arc<KeyRing>>,
+    /// When the key ring was last read from the database.
+    keys_loaded: std::sync::Mutex<Timestamp>,
     pub(crate) settings: AuthSettings,
     pub(crate) mailer: Mailer,
     pub(crate) external: Option<ExternalVerifier>,
@@ -174,7 +176,8 @@ impl AuthService {
         let hashing = Arc::new(Semaphore::new(settings.max_concurrent_hashes.max(1)));
         Ok(AuthService {
             store,
-            keys,
+            keys: std::sync::RwLock::new(Arc::new(keys)),
+            keys_loaded: std::sync::Mutex::new(now),
             settings,
             mailer,
             external: (!external_issuers.is_empty())
@@ -184,8 +187,29 @@ impl AuthService {
         })
     }
 
-    pub fn keys(&self) -> &KeyRing {
-        &self.keys
+    pub fn keys(&self) -> Arc<KeyRing> {
+        self.keys.read().expect("key ring lock").clone()
+    }
+
+    /// Rereads the signing keys when they are older than `max_age`, so that a rotation
+    /// (by `isched keys rotate`, possibly on another replica) reaches every process.
+    pub async fn reload_keys_if_older(
+        &self,
+        max_age: SignedDuration,
+        now: Timestamp,
+    ) -> Result<(), AuthError> {
+        {
+            let mut loaded = self.keys_loaded.lock().expect("key time lock");
+            if now < *loaded + max_age {
+                return Ok(());
+            }
+            *loaded = now;
+        }
+        let ring = KeyRing::load(&self.store)
+            .await
+            .map_err(|e| AuthError::Internal(e.to_string()))?;
+        *self.keys.write().expect("key ring lock") = Arc::new(ring);
+        Ok(())
     }
 
     pub fn settings(&self) -> &AuthSettings {
@@ -408,7 +432,7 @@ impl AuthService {
         now: Timestamp,
     ) -> Result<User, AuthError> {
         let claims = jwt::verify(
-            &self.keys,
+            &self.keys(),
             session,
             &self.settings.issuer,
             &self.settings.audience,
@@ -568,7 +592,7 @@ impl AuthService {
     /// The claims of a valid access token.
     pub fn authenticate(&self, token: &str, now: Timestamp) -> Result<Claims, AuthError> {
         Ok(jwt::verify(
-            &self.keys,
+            &self.keys(),
             token,
             &self.settings.issuer,
             &self.settings.audience,
@@ -599,7 +623,7 @@ impl AuthService {
             auth_time: auth_time.as_second(),
             challenge: challenge.map(str::to_owned),
         };
-        jwt::sign(&self.keys, &claims)
+        jwt::sign(&self.keys(), &claims)
     }
 
     pub(crate) async fn issue(
@@ -609,6 +633,8 @@ impl AuthService {
         now: Timestamp,
         family: Option<String>,
     ) -> Result<TokenSet, AuthError> {
+        self.reload_keys_if_older(SignedDuration::from_mins(1), now)
+            .await?;
         let access = self.sign(
             user,
             "access",

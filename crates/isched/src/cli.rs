@@ -40,9 +40,19 @@ pub enum Command {
     Login(LoginArgs),
     /// Sign out and forget the stored credentials.
     Logout,
+    /// Token signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Manage users (admins), through the server signed in to with `isched login`.
     #[command(subcommand)]
     Users(UsersCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Start signing tokens with a new key (in the database, for every replica). Tokens
+    /// signed with the old key stay valid until they expire.
+    Rotate,
 }
 
 #[derive(Debug, Args)]

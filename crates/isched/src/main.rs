@@ -11,6 +11,7 @@ fn main() -> ExitCode {
         Command::Resources(cmd) => isched::commands::resources::run(cli.config.as_deref(), cmd),
         Command::Login(args) => isched::commands::login::run_login(cli.config.as_deref(), args),
         Command::Logout => isched::commands::login::run_logout(),
+        Command::Keys(cmd) => isched::commands::keys::run(cli.config.as_deref(), cmd),
         Command::Users(cmd) => isched::commands::users::run(cmd),
     }
 }

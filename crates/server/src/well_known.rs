@@ -7,6 +7,15 @@ use axum::extract::State;
 use serde_json::{Value, json};
 
 pub(crate) async fn jwks(State(state): State<AppState>) -> Json<Value> {
+    // Publishes a rotation made elsewhere within a minute; a database hiccup serves the
+    // keys already known rather than failing.
+    if let Err(e) = state
+        .auth()
+        .reload_keys_if_older(jiff::SignedDuration::from_mins(1), state.now())
+        .await
+    {
+        tracing::warn!(error = %e, "signing keys not reloaded");
+    }
     Json(json!(state.auth().keys().jwks()))
 }
 

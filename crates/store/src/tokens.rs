@@ -109,6 +109,32 @@ impl Store {
         .map_err(StoreError::unique("a signing key with this id"))
     }
 
+    /// Retires every signing key but `kid`, and forgets keys retired before `forget_before`
+    /// (no token they signed can still be valid).
+    pub async fn retire_signing_keys_except(
+        &self,
+        kid: &str,
+        now: Timestamp,
+        forget_before: Timestamp,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE signing_keys SET retired_at = $1 WHERE kid <> $2 AND retired_at IS NULL"
+        )
+        .bind(to_ms(now))
+        .bind(kid)
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+        on_pool!(self, |p| sqlx::query(
+            "DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < $1"
+        )
+        .bind(to_ms(forget_before))
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
     pub async fn insert_refresh_token(&self, t: &RefreshToken) -> Result<(), StoreError> {
         on_pool!(self, |p| {
             sqlx::query(

@@ -36,6 +36,7 @@ type Limiter =
 pub(crate) struct AuthRateLimit {
     limiter: Arc<Limiter>,
     clock: WallClock,
+    checks: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl AuthRateLimit {
@@ -46,6 +47,7 @@ impl AuthRateLimit {
         AuthRateLimit {
             limiter: Arc::new(limiter),
             clock,
+            checks: Arc::default(),
         }
     }
 }
@@ -59,6 +61,17 @@ pub(crate) async fn limit(
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    // Forget clients whose allowance is full again, so the table stays as small as the
+    // set of recent clients.
+    if limit
+        .checks
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        % 4096
+        == 4095
+    {
+        limit.limiter.retain_recent();
+        limit.limiter.shrink_to_fit();
+    }
     match limit.limiter.check_key(&ip) {
         Ok(()) => next.run(request).await,
         Err(not_until) => {

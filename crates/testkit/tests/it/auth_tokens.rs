@@ -18,6 +18,7 @@ backend_tests!(
     logout_revokes_the_refresh_token,
     temporary_password_must_be_changed_first,
     forged_and_misused_tokens_are_refused,
+    signing_keys_rotate_without_signing_anyone_out,
 );
 
 async fn me(app: &TestApp, token: &str) -> reqwest::StatusCode {
@@ -331,5 +332,58 @@ async fn forged_and_misused_tokens_are_refused(backend: Backend) {
     assert_eq!(me(&app, access).await, 200);
     app.clock.advance(SignedDuration::from_mins(16));
     assert_eq!(me(&app, access).await, 401, "expired after 15 minutes");
+    app.stop().await;
+}
+
+async fn signing_keys_rotate_without_signing_anyone_out(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let before = app.admin_token().await;
+    let old_kid = jsonwebtoken::decode_header(&before)
+        .expect("header")
+        .kid
+        .expect("kid");
+    // What `isched keys rotate` does, possibly from another machine.
+    let new_kid = isched_auth::keys::KeyRing::rotate(
+        &app.store,
+        app.clock.now(),
+        SignedDuration::from_hours(1),
+    )
+    .await
+    .expect("rotate");
+    assert_ne!(old_kid, new_kid);
+    app.clock.advance(SignedDuration::from_secs(61));
+    let after = app.admin_token().await;
+    assert_eq!(
+        jsonwebtoken::decode_header(&after)
+            .expect("header")
+            .kid
+            .expect("kid"),
+        new_kid,
+        "the server signs with the new key"
+    );
+    assert_eq!(
+        me(&app, &before).await,
+        200,
+        "tokens of the old key stay valid"
+    );
+    assert_eq!(me(&app, &after).await, 200);
+    let jwks: Value = app
+        .get("/.well-known/jwks.json")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let kids: Vec<&str> = jwks["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .filter_map(|k| k["kid"].as_str())
+        .collect();
+    assert!(
+        kids.contains(&old_kid.as_str()) && kids.contains(&new_kid.as_str()),
+        "{kids:?}"
+    );
     app.stop().await;
 }
