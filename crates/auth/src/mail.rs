@@ -30,6 +30,8 @@ pub struct Email {
 pub struct Mailer {
     transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
     from: Mailbox,
+    /// The outcome of the last send, for `/health/components`.
+    last: std::sync::Arc<std::sync::Mutex<Option<(jiff::Timestamp, Result<(), String>)>>>,
 }
 
 impl std::fmt::Debug for Mailer {
@@ -46,6 +48,7 @@ impl Mailer {
         Mailer {
             transport: None,
             from: "isched <isched@localhost>".parse().expect("static mailbox"),
+            last: Default::default(),
         }
     }
 
@@ -66,6 +69,7 @@ impl Mailer {
         Ok(Mailer {
             transport: Some(transport),
             from,
+            last: Default::default(),
         })
     }
 
@@ -73,7 +77,19 @@ impl Mailer {
         self.transport.is_some()
     }
 
+    /// When the last message was sent or failed, and how.
+    pub fn last_outcome(&self) -> Option<(jiff::Timestamp, Result<(), String>)> {
+        self.last.lock().expect("mail outcome lock").clone()
+    }
+
     pub async fn send(&self, email: &Email) -> Result<(), MailError> {
+        let result = self.send_once(email).await;
+        let outcome = result.as_ref().map(|_| ()).map_err(|e| e.to_string());
+        *self.last.lock().expect("mail outcome lock") = Some((jiff::Timestamp::now(), outcome));
+        result
+    }
+
+    async fn send_once(&self, email: &Email) -> Result<(), MailError> {
         let Some(transport) = &self.transport else {
             return Err(MailError::NotConfigured);
         };

@@ -47,7 +47,6 @@ pub(crate) async fn components(State(state): State<AppState>) -> (StatusCode, Js
             }
         }
     };
-    let c = state.components();
     let parts = vec![
         database,
         cloud_component(&state),
@@ -58,21 +57,7 @@ pub(crate) async fn components(State(state): State<AppState>) -> (StatusCode, Js
             detail: "the scheduler engine is not built yet".into(),
             latency_ms: None,
         },
-        Component {
-            name: "email",
-            status: if c.email_configured {
-                "not_implemented"
-            } else {
-                "not_configured"
-            },
-            required: false,
-            detail: if c.email_configured {
-                "SMTP is configured; sending email is not built yet".into()
-            } else {
-                "no SMTP server configured (ISCHED_SMTP_URL)".into()
-            },
-            latency_ms: None,
-        },
+        email_component(&state),
     ];
     let down = parts.iter().any(|p| p.required && p.status == "down");
     let status = if down {
@@ -127,6 +112,32 @@ fn cloud_component(state: &AppState) -> Component {
     };
     Component {
         name: "cloud_provider",
+        status,
+        required: false,
+        detail,
+        latency_ms: None,
+    }
+}
+
+/// Email: configured or not, and how the last send went.
+fn email_component(state: &AppState) -> Component {
+    let mailer = state.auth().mailer();
+    if !mailer.is_configured() {
+        return Component {
+            name: "email",
+            status: "not_configured",
+            required: false,
+            detail: "no SMTP server configured (ISCHED_SMTP_URL): temporary passwords are shown to the admin, codes cannot be sent".into(),
+            latency_ms: None,
+        };
+    }
+    let (status, detail) = match mailer.last_outcome() {
+        None => ("ok", "SMTP configured; nothing sent yet".to_owned()),
+        Some((at, Ok(()))) => ("ok", format!("last message sent at {at}")),
+        Some((at, Err(e))) => ("degraded", format!("last message failed at {at}: {e}")),
+    };
+    Component {
+        name: "email",
         status,
         required: false,
         detail,

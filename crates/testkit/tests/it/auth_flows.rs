@@ -19,6 +19,7 @@ backend_tests!(
     lockout_grows_and_reveals_nothing,
     sign_in_is_rate_limited_per_client,
     personal_access_tokens_and_admin_step_up,
+    admins_can_be_required_to_use_mfa,
 );
 
 async fn with_mail(
@@ -77,6 +78,22 @@ async fn admin_creates_a_user_who_signs_in_with_the_emailed_password(backend: Ba
         "plain text and HTML parts"
     );
     let temporary = welcome.highlighted().expect("password in the message");
+    let health = json_of(app.get("/health/components").await).await;
+    let email = health["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .find(|c| c["name"] == "email")
+        .expect("email")
+        .clone();
+    assert_eq!(email["status"], "ok");
+    assert!(
+        email["detail"]
+            .as_str()
+            .expect("detail")
+            .starts_with("last message sent at"),
+        "{email}"
+    );
     let notice = mail_to(&sink, ADMIN_EMAIL, 1).await;
     assert!(
         notice.text().contains("alice@isched.test"),
@@ -724,6 +741,95 @@ async fn personal_access_tokens_and_admin_step_up(backend: Backend) {
             .await
             .status(),
         401
+    );
+    app.stop().await;
+}
+
+async fn admins_can_be_required_to_use_mfa(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |c| c.identity.require_admin_mfa = true).await else {
+        return;
+    };
+    let admin = app.admin_token().await;
+    let res = app
+        .call(Method::GET, "/api/v1/users", Some(&admin), None)
+        .await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(json_of(res).await["error"]["code"], "mfa_required");
+    let enrol = json_of(
+        app.post("/api/v1/users/me/mfa/totp", Some(&admin), &json!({}))
+            .await,
+    )
+    .await;
+    let secret = enrol["secret"].as_str().expect("secret").to_owned();
+    let res = app
+        .post(
+            "/api/v1/users/me/mfa/totp/verify",
+            Some(&admin),
+            &json!({ "code": totp_code(&secret, app.clock.now()) }),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        app.call(Method::GET, "/api/v1/users", Some(&admin), None)
+            .await
+            .status(),
+        200
+    );
+
+    // A second admin loses their device: the first resets their MFA.
+    let created = json_of(
+        app.post(
+            "/api/v1/users",
+            Some(&admin),
+            &json!({ "email": "eve@isched.test", "groups": ["admin"] }),
+        )
+        .await,
+    )
+    .await;
+    let id = created["id"].as_str().expect("id");
+    let eve = app.store.user_by_id(id).await.expect("store").expect("eve");
+    app.store
+        .set_totp(
+            id,
+            Some("JBSWY3DPEHPK3PXP"),
+            Some(app.clock.now()),
+            app.clock.now(),
+        )
+        .await
+        .expect("enrol eve");
+    assert!(
+        app.store
+            .user_by_id(id)
+            .await
+            .expect("store")
+            .expect("eve")
+            .mfa_enabled
+            && !eve.mfa_enabled
+    );
+    assert_eq!(
+        app.call(
+            Method::DELETE,
+            &format!("/api/v1/users/{id}/mfa"),
+            Some(&admin),
+            None
+        )
+        .await
+        .status(),
+        204
+    );
+    assert!(
+        !app.store
+            .user_by_id(id)
+            .await
+            .expect("store")
+            .expect("eve")
+            .mfa_enabled
+    );
+    let audit = app.store.list_audit(50, None).await.expect("audit");
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "auth.mfa_removed" && e.target.as_deref() == Some(id))
     );
     app.stop().await;
 }
