@@ -25,13 +25,16 @@ pub struct Email {
     pub html: String,
 }
 
+/// When a send happened and whether it worked (the error text when not).
+pub type SendOutcome = (jiff::Timestamp, Result<(), String>);
+
 /// Sends email, or knows that it cannot (no SMTP configured).
 #[derive(Clone)]
 pub struct Mailer {
     transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
     from: Mailbox,
     /// The outcome of the last send, for `/health/components`.
-    last: std::sync::Arc<std::sync::Mutex<Option<(jiff::Timestamp, Result<(), String>)>>>,
+    last: std::sync::Arc<std::sync::Mutex<Option<SendOutcome>>>,
 }
 
 impl std::fmt::Debug for Mailer {
@@ -78,7 +81,7 @@ impl Mailer {
     }
 
     /// When the last message was sent or failed, and how.
-    pub fn last_outcome(&self) -> Option<(jiff::Timestamp, Result<(), String>)> {
+    pub fn last_outcome(&self) -> Option<SendOutcome> {
         self.last.lock().expect("mail outcome lock").clone()
     }
 

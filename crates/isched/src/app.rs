@@ -4,7 +4,7 @@
 use crate::config::Config;
 use isched_auth::bootstrap::{Bootstrap, ensure_admin};
 use isched_auth::clock::Clock;
-use isched_server::{AppState, Components};
+use isched_server::AppState;
 use isched_store::{Store, redact_url};
 use secrecy::ExposeSecret;
 use std::net::SocketAddr;
@@ -89,9 +89,6 @@ pub async fn start_with_clock(
         std::sync::Arc::new(auth),
         clock.clone(),
         isched_server::install_metrics_recorder(),
-        Components {
-            email_configured: config.smtp_url.is_some(),
-        },
     );
     let app = isched_server::router(state, &config.server);
     let (tx, rx) = oneshot::channel::<()>();

@@ -17,7 +17,7 @@ pub use error::ApiError;
 pub use extract::{AdminUser, CurrentUser, RecentlyAuthenticated};
 pub use metrics_endpoint::install_metrics_recorder;
 pub use settings::ServerSettings;
-pub use state::{AppState, Components};
+pub use state::AppState;
 
 use axum::Router;
 use axum::routing::get;

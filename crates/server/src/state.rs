@@ -17,13 +17,6 @@ struct Inner {
     auth: Arc<AuthService>,
     clock: Clock,
     metrics: PrometheusHandle,
-    components: Components,
-}
-
-/// What the process was configured with, for `/health/components`.
-#[derive(Debug, Clone)]
-pub struct Components {
-    pub email_configured: bool,
 }
 
 impl AppState {
@@ -33,7 +26,6 @@ impl AppState {
         auth: Arc<AuthService>,
         clock: Clock,
         metrics: PrometheusHandle,
-        components: Components,
     ) -> AppState {
         AppState {
             inner: Arc::new(Inner {
@@ -42,7 +34,6 @@ impl AppState {
                 auth,
                 clock,
                 metrics,
-                components,
             }),
         }
     }
@@ -70,9 +61,5 @@ impl AppState {
 
     pub(crate) fn metrics(&self) -> &PrometheusHandle {
         &self.inner.metrics
-    }
-
-    pub(crate) fn components(&self) -> &Components {
-        &self.inner.components
     }
 }
