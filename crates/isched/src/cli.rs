@@ -40,12 +40,61 @@ pub enum Command {
     Login(LoginArgs),
     /// Sign out and forget the stored credentials.
     Logout,
+    /// Stored periods (in the database the server uses).
+    #[command(subcommand)]
+    Periods(DefinitionCommand),
+    /// Stored schedules; import and export definitions files.
+    #[command(subcommand)]
+    Schedules(SchedulesCommand),
+    /// Stored holiday calendars.
+    #[command(subcommand)]
+    Calendars(DefinitionCommand),
     /// Token signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
     /// Manage users (admins), through the server signed in to with `isched login`.
     #[command(subcommand)]
     Users(UsersCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DefinitionCommand {
+    /// Every definition of this kind.
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// One definition, as YAML (or JSON with --format json).
+    Show {
+        name: String,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Add one from a YAML or JSON file holding a single definition.
+    Create {
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Replace one with the definition in a YAML or JSON file.
+    Update {
+        name: String,
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Delete one that no schedule uses.
+    Delete { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SchedulesCommand {
+    #[command(flatten)]
+    Common(DefinitionCommand),
+    /// Replace all stored periods, schedules and calendars with a definitions file (YAML or
+    /// JSON, as `isched schedule check` reads); nothing changes unless all of it is valid.
+    Import { file: PathBuf },
+    /// Write all stored definitions to FILE (YAML, or JSON when it ends in .json; - for
+    /// standard output).
+    Export { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]

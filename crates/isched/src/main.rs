@@ -1,5 +1,6 @@
 use clap::Parser;
 use isched::cli::{Cli, Command};
+use isched_engine::definitions::Kind;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -11,6 +12,15 @@ fn main() -> ExitCode {
         Command::Resources(cmd) => isched::commands::resources::run(cli.config.as_deref(), cmd),
         Command::Login(args) => isched::commands::login::run_login(cli.config.as_deref(), args),
         Command::Logout => isched::commands::login::run_logout(),
+        Command::Periods(cmd) => {
+            isched::commands::definitions::run(cli.config.as_deref(), Kind::Period, cmd)
+        }
+        Command::Calendars(cmd) => {
+            isched::commands::definitions::run(cli.config.as_deref(), Kind::Calendar, cmd)
+        }
+        Command::Schedules(cmd) => {
+            isched::commands::definitions::run_schedules(cli.config.as_deref(), cmd)
+        }
         Command::Keys(cmd) => isched::commands::keys::run(cli.config.as_deref(), cmd),
         Command::Users(cmd) => isched::commands::users::run(cmd),
     }

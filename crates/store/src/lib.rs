@@ -10,6 +10,7 @@ mod error;
 mod time;
 
 pub mod audit;
+pub mod definitions;
 pub mod identity;
 pub mod sandbox;
 pub mod settings;

@@ -3,6 +3,7 @@
 mod api_client;
 mod context;
 mod credentials;
+pub mod definitions;
 pub mod keys;
 pub mod login;
 pub mod resources;

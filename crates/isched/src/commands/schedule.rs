@@ -2,7 +2,7 @@
 
 mod check;
 mod eval;
-mod file;
+pub(crate) mod file;
 mod next;
 mod usage;
 

@@ -2,12 +2,14 @@
 
 mod audit;
 mod auth;
+mod definitions;
 mod me;
 mod users;
 
 use crate::state::AppState;
 use axum::Router;
 use axum::routing::{delete, get, post};
+use isched_engine::definitions::Kind;
 
 /// Sign-in routes, which the per-client rate limit guards.
 pub(crate) fn auth_routes() -> Router<AppState> {
@@ -56,4 +58,7 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/api/v1/users/{id}/mfa", delete(users::reset_mfa))
         .route("/api/v1/audit", get(audit::list))
+        .merge(definitions::routes(Kind::Period, "/api/v1/periods"))
+        .merge(definitions::routes(Kind::Schedule, "/api/v1/schedules"))
+        .merge(definitions::routes(Kind::Calendar, "/api/v1/calendars"))
 }

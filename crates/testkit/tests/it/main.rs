@@ -5,6 +5,7 @@ mod auth_flows;
 mod auth_tokens;
 mod authz_matrix;
 mod cloud;
+mod definitions;
 mod harness;
 mod server;
 mod storage;
