@@ -3,4 +3,7 @@
 //! actual state (from `cloud`), leases that divide targets between replicas, the durable
 //! job queue and notifications are still to come (issue E).
 
+pub mod decide;
 pub mod definitions;
+pub mod plan;
+pub mod reconcile;

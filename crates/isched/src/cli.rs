@@ -49,6 +49,34 @@ pub enum Command {
     /// Stored holiday calendars.
     #[command(subcommand)]
     Calendars(DefinitionCommand),
+    /// What the scheduler would do now (or --at an instant) for every scheduled resource.
+    /// Changes nothing.
+    Plan {
+        /// RFC 3339 instant to evaluate schedules at (default: now).
+        #[arg(long, value_name = "RFC3339")]
+        at: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Act on the plan: start, stop and resize as the schedules say, and record it.
+    Reconcile {
+        /// One pass, then exit (the continuous scheduler runs in `isched serve`).
+        #[arg(long, required = true)]
+        once: bool,
+        /// RFC 3339 instant to evaluate schedules at (default: now); a sequence of them
+        /// replays a day.
+        #[arg(long, value_name = "RFC3339")]
+        at: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Every action and deliberate non-action the scheduler recorded for a resource (its id,
+    /// or provider:account:region:id).
+    History {
+        resource: String,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Token signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),

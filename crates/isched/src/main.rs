@@ -21,6 +21,17 @@ fn main() -> ExitCode {
         Command::Schedules(cmd) => {
             isched::commands::definitions::run_schedules(cli.config.as_deref(), cmd)
         }
+        Command::Plan { at, format } => {
+            isched::commands::plan::run_plan(cli.config.as_deref(), at, format)
+        }
+        Command::Reconcile {
+            once: _,
+            at,
+            format,
+        } => isched::commands::plan::run_reconcile(cli.config.as_deref(), at, format),
+        Command::History { resource, format } => {
+            isched::commands::plan::run_history(cli.config.as_deref(), resource, format)
+        }
         Command::Keys(cmd) => isched::commands::keys::run(cli.config.as_deref(), cmd),
         Command::Users(cmd) => isched::commands::users::run(cmd),
     }

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod definitions;
 pub mod identity;
 pub mod sandbox;
+pub mod scheduling;
 pub mod settings;
 pub mod tokens;
 pub mod users;

@@ -6,6 +6,7 @@ mod credentials;
 pub mod definitions;
 pub mod keys;
 pub mod login;
+pub mod plan;
 pub mod resources;
 pub mod sandbox;
 pub mod schedule;

@@ -1,0 +1,168 @@
+//! `isched reconcile --once`: plan, act through the provider (starts and stops in batches
+//! per target, resizes one by one), remember each resource's new desired state, and record
+//! every action and every new reason for not acting in the history.
+
+use crate::decide::Action;
+use crate::plan::{EngineError, Planned, plan};
+use isched_cloud::{Provider, ResourceRef, ResourceState, TagFilter, Target};
+use isched_store::Store;
+use isched_store::scheduling::{HistoryEntry, ResourceMemory};
+use jiff::Timestamp;
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+/// A decision and what became of it: `ok`, `failed: ...` or `none`.
+#[derive(Debug, Clone)]
+pub struct Done {
+    pub planned: Planned,
+    pub outcome: String,
+}
+
+/// Account, region, `start` or `stop`, hibernate.
+type BatchKey = (String, String, &'static str, bool);
+
+/// How long a resize waits for an instance to stop.
+const STOP_WAIT: Duration = Duration::from_secs(300);
+
+pub async fn reconcile(
+    provider: &dyn Provider,
+    store: &Store,
+    schedule_tag: &str,
+    at: Timestamp,
+) -> Result<Vec<Done>, EngineError> {
+    let planned = plan(provider, store, schedule_tag, at).await?;
+    let mut outcomes: HashMap<String, String> = HashMap::new();
+
+    // Batches per target and kind of action.
+    let mut batches: BTreeMap<BatchKey, (Target, Vec<(String, ResourceRef)>)> = BTreeMap::new();
+    for p in &planned {
+        let (kind, hibernate) = match p.decision.action {
+            Action::Start => ("start", false),
+            Action::Stop { hibernate } => ("stop", hibernate),
+            _ => continue,
+        };
+        let t = p.resource.target();
+        batches
+            .entry((t.account.clone(), t.region.clone(), kind, hibernate))
+            .or_insert_with(|| (t, Vec::new()))
+            .1
+            .push((p.key.clone(), p.resource.reference()));
+    }
+    for ((_, _, kind, hibernate), (target, members)) in batches {
+        let refs: Vec<ResourceRef> = members.iter().map(|(_, r)| r.clone()).collect();
+        let results = if kind == "start" {
+            provider.start(&target, &refs).await
+        } else {
+            provider.stop(&target, &refs, hibernate).await
+        };
+        for ((key, _), result) in members.iter().zip(results) {
+            outcomes.insert(
+                key.clone(),
+                match result.outcome {
+                    Ok(()) => "ok".into(),
+                    Err(e) => format!("failed: {e}"),
+                },
+            );
+        }
+    }
+    for p in &planned {
+        if let Action::Resize { to } = &p.decision.action {
+            let outcome = match resize(provider, p, to).await {
+                Ok(()) => "ok".to_owned(),
+                Err(e) => format!("failed: {e}"),
+            };
+            outcomes.insert(p.key.clone(), outcome);
+        }
+    }
+
+    let now = Timestamp::now();
+    let mut done = Vec::with_capacity(planned.len());
+    for p in planned {
+        let acted = p.decision.action != Action::None;
+        let outcome = outcomes.remove(&p.key).unwrap_or_else(|| "none".into());
+        metrics::counter!("isched_actions_total", "kind" => p.decision.action.as_str(), "outcome" => if outcome.starts_with("failed") { "failed" } else if acted { "ok" } else { "none" }).increment(1);
+        let succeeded = !outcome.starts_with("failed");
+        let previous = p
+            .memory
+            .as_ref()
+            .filter(|m| m.schedule == p.schedule)
+            .map(|m| m.last_desired.clone())
+            .unwrap_or_default();
+        // A failed action keeps the old desired state, so the next pass tries again.
+        let last_desired = match (succeeded, p.decision.record) {
+            (true, Some(r)) => r.as_str().to_owned(),
+            _ => previous,
+        };
+        let new_reason = p
+            .memory
+            .as_ref()
+            .is_none_or(|m| m.last_reason != p.decision.reason);
+        if acted || new_reason {
+            store
+                .append_history(&HistoryEntry {
+                    at: now,
+                    resource: p.key.clone(),
+                    schedule: Some(p.schedule.clone()),
+                    action: p.decision.action.as_str().into(),
+                    outcome: outcome.clone(),
+                    reason: p.decision.reason.clone(),
+                })
+                .await?;
+        }
+        let memory = ResourceMemory {
+            schedule: p.schedule.clone(),
+            last_desired,
+            last_reason: p.decision.reason.clone(),
+        };
+        if p.memory.as_ref() != Some(&memory) {
+            store.set_resource_state(&p.key, &memory, now).await?;
+        }
+        done.push(Done {
+            planned: p,
+            outcome,
+        });
+    }
+    Ok(done)
+}
+
+/// Stop (when running), wait for stopped, change the type, start.
+async fn resize(provider: &dyn Provider, p: &Planned, to: &str) -> Result<(), String> {
+    let target = p.resource.target();
+    let reference = p.resource.reference();
+    if p.resource.state != ResourceState::Stopped {
+        let r = provider
+            .stop(&target, std::slice::from_ref(&reference), false)
+            .await;
+        if let Some(Err(e)) = r.into_iter().next().map(|r| r.outcome) {
+            return Err(e.to_string());
+        }
+        let deadline = std::time::Instant::now() + STOP_WAIT;
+        loop {
+            let found = provider
+                .discover(&target, &TagFilter::default())
+                .await
+                .map_err(|e| e.to_string())?;
+            if found
+                .iter()
+                .any(|r| r.id == p.resource.id && r.state == ResourceState::Stopped)
+            {
+                break;
+            }
+            if std::time::Instant::now() > deadline {
+                return Err("did not stop within 5 minutes".into());
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+    provider
+        .modify_instance_type(&target, &reference, to)
+        .await
+        .map_err(|e| e.to_string())?;
+    let r = provider
+        .start(&target, std::slice::from_ref(&reference))
+        .await;
+    match r.into_iter().next().map(|r| r.outcome) {
+        Some(Err(e)) => Err(e.to_string()),
+        _ => Ok(()),
+    }
+}

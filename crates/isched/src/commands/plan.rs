@@ -1,0 +1,99 @@
+//! `isched plan`, `isched reconcile --once` and `isched history`.
+
+use super::context::with_store;
+use crate::cli::Format;
+use anyhow::Context;
+use isched_engine::plan::{Planned, plan};
+use isched_engine::reconcile::reconcile;
+use jiff::Timestamp;
+use std::path::Path;
+use std::process::ExitCode;
+
+fn instant(at: Option<String>) -> anyhow::Result<Timestamp> {
+    match at {
+        None => Ok(Timestamp::now()),
+        Some(s) => s.parse().with_context(|| {
+            format!("--at: {s:?} is not an RFC 3339 instant (e.g. 2026-11-25T09:00:00-05:00)")
+        }),
+    }
+}
+
+fn line(p: &Planned, outcome: Option<&str>) -> String {
+    format!(
+        "{:<24} {:<12} {:<8} -> {:<8} {:<7} {}{}",
+        p.resource.id,
+        p.schedule,
+        p.resource.state.as_str(),
+        p.desired.unwrap_or("-"),
+        p.decision.action.as_str(),
+        p.decision.reason,
+        outcome.map(|o| format!(" [{o}]")).unwrap_or_default()
+    )
+}
+
+pub fn run_plan(config_file: Option<&Path>, at: Option<String>, format: Format) -> ExitCode {
+    with_store(config_file, move |config, store| async move {
+        let at = instant(at)?;
+        let provider = crate::providers::build(&config, &store).await;
+        for p in plan(provider.as_ref(), &store, &config.schedule_tag, at).await? {
+            match format {
+                Format::Json => println!("{}", p.to_json()),
+                Format::Text => println!("{}", line(&p, None)),
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn run_reconcile(config_file: Option<&Path>, at: Option<String>, format: Format) -> ExitCode {
+    with_store(config_file, move |config, store| async move {
+        let at = instant(at)?;
+        let provider = crate::providers::build(&config, &store).await;
+        let done = reconcile(provider.as_ref(), &store, &config.schedule_tag, at).await?;
+        let failed = done.iter().any(|d| d.outcome.starts_with("failed"));
+        for d in &done {
+            match format {
+                Format::Json => {
+                    let mut v = d.planned.to_json();
+                    v["outcome"] = serde_json::json!(d.outcome);
+                    println!("{v}");
+                }
+                Format::Text => println!("{}", line(&d.planned, Some(&d.outcome))),
+            }
+        }
+        Ok(if failed {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        })
+    })
+}
+
+pub fn run_history(config_file: Option<&Path>, resource: String, format: Format) -> ExitCode {
+    with_store(config_file, move |_config, store| async move {
+        // A bare id matches the one resource whose key ends with it.
+        let key = if resource.matches(':').count() >= 3 {
+            resource.clone()
+        } else {
+            let states = store.resource_states().await?;
+            let found: Vec<&String> = states
+                .keys()
+                .filter(|k| k.rsplit(':').next() == Some(resource.as_str()))
+                .collect();
+            match found.as_slice() {
+                [one] => (*one).clone(),
+                [] => anyhow::bail!("the scheduler has no record of {resource:?}"),
+                _ => anyhow::bail!("{resource:?} is ambiguous; give provider:account:region:id"),
+            }
+        };
+        for e in store.history(&key).await? {
+            match format {
+                Format::Json => println!("{}", serde_json::to_string(&e)?),
+                Format::Text => {
+                    println!("{}  {:<7} {:<10} {}", e.at, e.action, e.outcome, e.reason)
+                }
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}

@@ -1,0 +1,212 @@
+//! A day of office hours replayed with `isched reconcile --once --at` on the sandbox: the
+//! AWS Instance Scheduler decisions (act at transitions, leave manual changes alone unless
+//! enforced) and the history they leave.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Day {
+    _dir: tempfile::TempDir,
+    db: String,
+    examples: PathBuf,
+}
+
+impl Day {
+    fn new() -> Day {
+        let dir = tempfile::tempdir().expect("tmp");
+        let db = format!("sqlite://{}", dir.path().join("isched.db").display());
+        let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/schedules.yaml");
+        Day {
+            _dir: dir,
+            db,
+            examples,
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_isched"))
+            .args(args)
+            .env_remove("ISCHED_CONFIG")
+            .env("ISCHED_DATABASE_URL", &self.db)
+            .env("ISCHED_SANDBOX_TRANSITION_SECS", "0")
+            .output()
+            .expect("isched runs")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let o = self.run(args);
+        assert!(
+            o.status.success(),
+            "isched {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    /// One reconcile pass at `at`: a JSON object per scheduled resource.
+    fn reconcile(&self, at: &str) -> Vec<Value> {
+        self.ok(&["reconcile", "--once", "--at", at, "--format", "json"])
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json line"))
+            .collect()
+    }
+
+    async fn stop_by_hand(&self, id: &str) {
+        let mut config = isched::config::Config::defaults();
+        config.database_url = secrecy::SecretString::from(self.db.clone());
+        config.sandbox.transition_secs = 0;
+        let store = isched_store::Store::connect(&self.db).await.expect("db");
+        let provider = isched::providers::build(&config, &store).await;
+        let target = isched_cloud::Provider::targets(provider.as_ref())
+            .await
+            .expect("targets")
+            .remove(0);
+        let r = isched_cloud::ResourceRef {
+            kind: isched_cloud::ResourceKind::SandboxInstance,
+            id: id.to_owned(),
+        };
+        let results = isched_cloud::Provider::stop(provider.as_ref(), &target, &[r], false).await;
+        assert!(results[0].outcome.is_ok());
+        store.close().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn office_hours_day_in_new_york() {
+    let day = Day::new();
+    day.ok(&["schedules", "import", day.examples.to_str().expect("utf-8")]);
+    day.ok(&[
+        "sandbox",
+        "seed",
+        "--instances",
+        "3",
+        "--tag",
+        "Schedule=office-hours",
+    ]);
+    day.ok(&[
+        "sandbox",
+        "seed",
+        "--instances",
+        "1",
+        "--tag",
+        "Schedule=no-such-schedule",
+    ]);
+    day.ok(&["sandbox", "seed", "--instances", "2"]);
+
+    // Wednesday 25 November 2026, 08:00 in New York: first seen running outside the period.
+    let first = day.reconcile("2026-11-25T08:00:00-05:00");
+    assert_eq!(
+        first.len(),
+        4,
+        "untagged instances are not scheduled: {first:?}"
+    );
+    let unknown: Vec<&Value> = first
+        .iter()
+        .filter(|v| v["schedule"] == "no-such-schedule")
+        .collect();
+    assert_eq!(unknown[0]["action"], "none");
+    assert_eq!(
+        unknown[0]["reason"],
+        "unschedulable: no schedule named \"no-such-schedule\""
+    );
+    let office: Vec<&Value> = first
+        .iter()
+        .filter(|v| v["schedule"] == "office-hours")
+        .collect();
+    assert!(
+        office
+            .iter()
+            .all(|v| v["action"] == "stop" && v["desired"] == "stopped" && v["outcome"] == "ok"),
+        "{office:?}"
+    );
+    let ids: Vec<String> = office
+        .iter()
+        .map(|v| v["resource"].as_str().expect("id").to_owned())
+        .collect();
+
+    let office_actions = |at: &str| -> Vec<String> {
+        day.reconcile(at)
+            .iter()
+            .filter(|v| v["schedule"] == "office-hours")
+            .map(|v| v["action"].as_str().expect("a").to_owned())
+            .collect()
+    };
+    assert_eq!(
+        office_actions("2026-11-25T08:59:59-05:00"),
+        ["none"; 3],
+        "nothing before 09:00"
+    );
+    // `plan` shows the 09:00 transition without acting.
+    let planned: Vec<Value> = day
+        .ok(&[
+            "plan",
+            "--at",
+            "2026-11-25T09:00:00-05:00",
+            "--format",
+            "json",
+        ])
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    let keys: Vec<&str> = [
+        "resource", "provider", "region", "schedule", "current", "desired", "action", "reason",
+    ]
+    .to_vec();
+    let mut got: Vec<&str> = planned[0]
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    got.sort();
+    let mut want = keys.clone();
+    want.sort();
+    assert_eq!(got, want, "plan prints exactly DESIGN.md's fields");
+    assert_eq!(planned.iter().filter(|v| v["action"] == "start").count(), 3);
+    assert_eq!(office_actions("2026-11-25T09:00:00-05:00"), ["start"; 3]);
+
+    // 10:00: someone stops one by hand; the schedule is not enforced, so it stays stopped.
+    day.stop_by_hand(&ids[0]).await;
+    let at_ten = day.reconcile("2026-11-25T10:00:00-05:00");
+    let manual = at_ten
+        .iter()
+        .find(|v| v["resource"] == ids[0].as_str())
+        .expect("listed");
+    assert_eq!(
+        (manual["action"].as_str(), manual["reason"].as_str()),
+        (
+            Some("none"),
+            Some("manually stopped, schedule not enforced")
+        )
+    );
+    assert_eq!(office_actions("2026-11-25T12:00:00-05:00"), ["none"; 3]);
+
+    // 17:00: the two still running stop; the one stopped by hand needs nothing.
+    let evening = day.reconcile("2026-11-25T17:00:00-05:00");
+    let stops = evening.iter().filter(|v| v["action"] == "stop").count();
+    assert_eq!(stops, 2, "{evening:?}");
+
+    // History: the actions and the deliberate non-action, each once.
+    let history = day.ok(&["history", &ids[0], "--format", "json"]);
+    let entries: Vec<Value> = history
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    let actions: Vec<&str> = entries
+        .iter()
+        .map(|e| e["action"].as_str().expect("a"))
+        .collect();
+    assert_eq!(actions.iter().filter(|a| **a == "start").count(), 1);
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|e| e["reason"] == "manually stopped, schedule not enforced")
+            .count(),
+        1,
+        "{entries:?}"
+    );
+
+    // Thursday 09:00 starts all three again.
+    assert_eq!(office_actions("2026-11-26T09:00:00-05:00"), ["start"; 3]);
+}

@@ -1,0 +1,125 @@
+//! The scheduler's memory: last desired state per resource, and the action history.
+
+use crate::time::{from_ms, to_ms};
+use crate::{Store, StoreError, on_pool};
+use jiff::Timestamp;
+use std::collections::HashMap;
+
+/// What the scheduler remembers of a resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceMemory {
+    pub schedule: String,
+    pub last_desired: String,
+    /// The reason of the last decision, so that a repeated non-action is recorded once.
+    pub last_reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HistoryEntry {
+    pub at: Timestamp,
+    pub resource: String,
+    pub schedule: Option<String>,
+    pub action: String,
+    /// `ok`, `failed: ...`, `skipped` or `planned`.
+    pub outcome: String,
+    pub reason: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct HistoryRow {
+    at: i64,
+    resource: String,
+    schedule: Option<String>,
+    action: String,
+    outcome: String,
+    reason: String,
+}
+
+impl Store {
+    /// Every resource's stored state.
+    pub async fn resource_states(&self) -> Result<HashMap<String, ResourceMemory>, StoreError> {
+        let rows: Vec<(String, String, String, String)> = on_pool!(self, |p| sqlx::query_as(
+            "SELECT resource, schedule, last_desired, last_reason FROM resource_states"
+        )
+        .fetch_all(p)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(r, schedule, last_desired, last_reason)| {
+                (
+                    r,
+                    ResourceMemory {
+                        schedule,
+                        last_desired,
+                        last_reason,
+                    },
+                )
+            })
+            .collect())
+    }
+
+    pub async fn set_resource_state(
+        &self,
+        resource: &str,
+        memory: &ResourceMemory,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, |p| {
+            sqlx::query(
+            "INSERT INTO resource_states (resource, schedule, last_desired, last_reason, updated_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (resource) DO UPDATE SET schedule = $2, last_desired = $3, last_reason = $4, updated_at = $5"
+        )
+        .bind(resource)
+        .bind(&memory.schedule)
+        .bind(&memory.last_desired)
+        .bind(&memory.last_reason)
+        .bind(to_ms(now))
+        .execute(p)
+        .await
+        .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    pub async fn append_history(&self, e: &HistoryEntry) -> Result<(), StoreError> {
+        on_pool!(self, |p| {
+            sqlx::query(
+            "INSERT INTO resource_history (at, resource, schedule, action, outcome, reason) VALUES ($1, $2, $3, $4, $5, $6)"
+        )
+        .bind(to_ms(e.at))
+        .bind(&e.resource)
+        .bind(&e.schedule)
+        .bind(&e.action)
+        .bind(&e.outcome)
+        .bind(&e.reason)
+        .execute(p)
+        .await
+        .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// A resource's history, oldest first.
+    pub async fn history(&self, resource: &str) -> Result<Vec<HistoryEntry>, StoreError> {
+        let rows: Vec<HistoryRow> = on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT at, resource, schedule, action, outcome, reason FROM resource_history WHERE resource = $1 ORDER BY at, id"
+        )
+        .bind(resource)
+        .fetch_all(p)
+        .await
+        })?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(HistoryEntry {
+                    at: from_ms(r.at)?,
+                    resource: r.resource,
+                    schedule: r.schedule,
+                    action: r.action,
+                    outcome: r.outcome,
+                    reason: r.reason,
+                })
+            })
+            .collect()
+    }
+}
