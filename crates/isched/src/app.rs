@@ -89,6 +89,7 @@ pub async fn start_with_clock(
         std::sync::Arc::new(auth),
         clock.clone(),
         isched_server::install_metrics_recorder(),
+        config.schedule_tag.clone(),
     );
     let app = isched_server::router(state, &config.server);
     let (tx, rx) = oneshot::channel::<()>();

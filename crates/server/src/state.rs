@@ -17,6 +17,7 @@ struct Inner {
     auth: Arc<AuthService>,
     clock: Clock,
     metrics: PrometheusHandle,
+    schedule_tag: String,
 }
 
 impl AppState {
@@ -26,6 +27,7 @@ impl AppState {
         auth: Arc<AuthService>,
         clock: Clock,
         metrics: PrometheusHandle,
+        schedule_tag: String,
     ) -> AppState {
         AppState {
             inner: Arc::new(Inner {
@@ -34,8 +36,14 @@ impl AppState {
                 auth,
                 clock,
                 metrics,
+                schedule_tag,
             }),
         }
+    }
+
+    /// The tag that names a resource's schedule.
+    pub fn schedule_tag(&self) -> &str {
+        &self.inner.schedule_tag
     }
 
     pub fn clock(&self) -> &Clock {

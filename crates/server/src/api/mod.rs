@@ -4,6 +4,7 @@ mod audit;
 mod auth;
 mod definitions;
 mod me;
+mod resources;
 mod users;
 
 use crate::state::AppState;
@@ -58,6 +59,8 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/api/v1/users/{id}/mfa", delete(users::reset_mfa))
         .route("/api/v1/audit", get(audit::list))
+        .route("/api/v1/resources", get(resources::list))
+        .route("/api/v1/resources/{id}/history", get(resources::history))
         .merge(definitions::routes(Kind::Period, "/api/v1/periods"))
         .merge(definitions::routes(Kind::Schedule, "/api/v1/schedules"))
         .merge(definitions::routes(Kind::Calendar, "/api/v1/calendars"))

@@ -210,3 +210,105 @@ async fn definitions_are_validated_as_a_whole_and_kept_consistent(backend: Backe
     );
     app.stop().await;
 }
+
+backend_tests!(resources_show_decisions_and_history);
+
+async fn resources_show_decisions_and_history(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let admin = app.admin_token().await;
+    let sandbox = isched_cloud::sandbox::SandboxProvider::new(
+        app.store.clone(),
+        isched_cloud::sandbox::SandboxOptions::default(),
+    );
+    let tags = std::collections::BTreeMap::from([("Schedule".to_owned(), "always-on".to_owned())]);
+    let ids = sandbox
+        .seed("sandbox-1", 2, "t3.micro", &tags)
+        .await
+        .expect("seed");
+    sandbox
+        .seed(
+            "sandbox-1",
+            1,
+            "t3.micro",
+            &std::collections::BTreeMap::from([("Schedule".to_owned(), "missing".to_owned())]),
+        )
+        .await
+        .expect("seed");
+    app.post(
+        "/api/v1/periods",
+        Some(&admin),
+        &json!({ "name": "all-day", "begintime": "00:00", "endtime": "23:59" }),
+    )
+    .await;
+    assert_eq!(
+        app.post(
+            "/api/v1/schedules",
+            Some(&admin),
+            &json!({ "name": "always-on", "timezone": "UTC", "periods": ["all-day"] })
+        )
+        .await
+        .status(),
+        201
+    );
+
+    let list: Value = app
+        .call(Method::GET, "/api/v1/resources", Some(&admin), None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let resources = list["resources"].as_array().expect("resources");
+    assert_eq!(resources.len(), 3);
+    let unknown = resources
+        .iter()
+        .find(|r| r["schedule"] == "missing")
+        .expect("unschedulable listed");
+    assert_eq!(
+        unknown["reason"],
+        "unschedulable: no schedule named \"missing\""
+    );
+    assert!(
+        resources
+            .iter()
+            .filter(|r| r["schedule"] == "always-on")
+            .all(|r| r["desired"] == "running"),
+        "{resources:?}"
+    );
+
+    // After a pass, each resource has a history.
+    let done =
+        isched_engine::reconcile::reconcile(&sandbox, &app.store, "Schedule", app.clock.now())
+            .await
+            .expect("reconcile");
+    assert_eq!(done.len(), 3);
+    let history: Value = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/resources/{}/history", ids[0]),
+            Some(&admin),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        history["history"][0]["reason"], "running as scheduled",
+        "{history}"
+    );
+    assert_eq!(
+        app.call(
+            Method::GET,
+            "/api/v1/resources/i-nothing/history",
+            Some(&admin),
+            None
+        )
+        .await
+        .status(),
+        404
+    );
+    assert_eq!(app.get("/api/v1/resources").await.status(), 401);
+    app.stop().await;
+}
