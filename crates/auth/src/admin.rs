@@ -350,19 +350,7 @@ impl AuthService {
                 "current_password is not the current password".into(),
             ));
         }
-        let hash = self.new_password_hash(new).await?;
-        self.store
-            .set_user_password(&user.id, &hash, UserStatus::Active, None, now)
-            .await?;
-        self.store.revoke_user_refresh_tokens(&user.id, now).await?;
-        self.audit(
-            now,
-            &user.id,
-            "auth.password_changed",
-            Some(&user.id),
-            serde_json::json!({ "via": "change" }),
-        )
-        .await?;
+        self.set_own_password(&user.id, new, "change", now).await?;
         Ok(())
     }
 

@@ -145,24 +145,13 @@ impl AuthService {
         let user = self
             .take_code(user.as_ref(), FORGOT_PASSWORD, code, now)
             .await?;
-        let hash = self.new_password_hash(new_password).await?;
-        self.store
-            .set_user_password(&user.id, &hash, UserStatus::Active, None, now)
+        self.set_own_password(&user.id, new_password, "forgot_password", now)
             .await?;
         // Receiving the code proves the email.
         if user.email_verified_at.is_none() {
             self.store.set_email_verified(&user.id, now).await?;
         }
-        self.store.revoke_user_refresh_tokens(&user.id, now).await?;
         self.store.clear_login_failures(user.email.as_str()).await?;
-        self.audit(
-            now,
-            &user.id,
-            "auth.password_changed",
-            Some(&user.id),
-            serde_json::json!({ "via": "forgot_password" }),
-        )
-        .await?;
         Ok(())
     }
 

@@ -248,6 +248,30 @@ impl AuthService {
         self.hash(password).await
     }
 
+    /// The user chose a new password (policy checked here): it replaces the old one, their
+    /// refresh tokens are revoked, and the change is audited with how it happened.
+    pub(crate) async fn set_own_password(
+        &self,
+        user_id: &str,
+        password: &SecretString,
+        via: &str,
+        now: Timestamp,
+    ) -> Result<(), AuthError> {
+        let hash = self.new_password_hash(password).await?;
+        self.store
+            .set_user_password(user_id, &hash, UserStatus::Active, None, now)
+            .await?;
+        self.store.revoke_user_refresh_tokens(user_id, now).await?;
+        self.audit(
+            now,
+            user_id,
+            "auth.password_changed",
+            Some(user_id),
+            serde_json::json!({ "via": via }),
+        )
+        .await
+    }
+
     pub(crate) async fn hash(&self, password: &SecretString) -> Result<String, AuthError> {
         let _permit = self
             .hashing
@@ -468,19 +492,8 @@ impl AuthService {
                 "the session no longer applies".into(),
             ));
         }
-        let hash = self.new_password_hash(new_password).await?;
-        self.store
-            .set_user_password(&user.id, &hash, UserStatus::Active, None, now)
+        self.set_own_password(&user.id, new_password, NEW_PASSWORD_REQUIRED, now)
             .await?;
-        self.store.revoke_user_refresh_tokens(&user.id, now).await?;
-        self.audit(
-            now,
-            &user.id,
-            "auth.password_changed",
-            Some(&user.id),
-            serde_json::json!({ "via": NEW_PASSWORD_REQUIRED }),
-        )
-        .await?;
         let user = self
             .store
             .user_by_id(&user.id)
