@@ -217,6 +217,32 @@ impl Definitions {
             })
             .map(|s| s.name.as_str())
             .collect();
+        if kind == Kind::Schedule {
+            // Resources the scheduler has seen following this schedule (terminated ones
+            // no longer count).
+            let mut resources: Vec<String> = self
+                .store
+                .resource_states()
+                .await?
+                .into_iter()
+                .filter(|(_, m)| m.schedule == name && m.last_reason != "terminated")
+                .map(|(k, _)| k.rsplit(':').next().unwrap_or_default().to_owned())
+                .collect();
+            resources.sort();
+            if !resources.is_empty() {
+                let shown: Vec<&str> = resources.iter().take(5).map(String::as_str).collect();
+                let more = if resources.len() > 5 {
+                    format!(" and {} more", resources.len() - 5)
+                } else {
+                    String::new()
+                };
+                return Err(DefinitionError::Conflict(format!(
+                    "the schedule {name:?} is used by {} resources ({}{more}); change their Schedule tag first",
+                    resources.len(),
+                    shown.join(", ")
+                )));
+            }
+        }
         if !users.is_empty() {
             return Err(DefinitionError::Conflict(format!(
                 "the {} {name:?} is used by the schedules {}; change them first",

@@ -310,5 +310,22 @@ async fn resources_show_decisions_and_history(backend: Backend) {
         404
     );
     assert_eq!(app.get("/api/v1/resources").await.status(), 401);
+    let refused = app
+        .call(
+            Method::DELETE,
+            "/api/v1/schedules/always-on",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(refused.status(), 409);
+    let message = refused.json::<Value>().await.expect("json")["error"]["message"]
+        .as_str()
+        .expect("m")
+        .to_owned();
+    assert!(
+        message.contains("used by 2 resources") && message.contains(&ids[0]),
+        "{message}"
+    );
     app.stop().await;
 }
