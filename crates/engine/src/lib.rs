@@ -7,3 +7,4 @@ pub mod decide;
 pub mod definitions;
 pub mod plan;
 pub mod reconcile;
+pub mod scheduler;

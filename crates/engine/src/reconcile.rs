@@ -75,7 +75,9 @@ pub async fn reconcile(
         }
     }
 
-    let now = Timestamp::now();
+    // History is kept on the evaluation instant, so that a replay with --at reads as the
+    // day it replays.
+    let now = at;
     let mut done = Vec::with_capacity(planned.len());
     for p in planned {
         let acted = p.decision.action != Action::None;

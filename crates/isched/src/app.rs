@@ -83,6 +83,8 @@ pub async fn start_with_clock(
     let auth = build_auth(config, &store, &issuer, clock.now()).await?;
     let provider = crate::providers::build(config, &store).await;
     tracing::info!(provider = config.provider.as_str(), "cloud provider ready");
+    let provider_for_scheduler: std::sync::Arc<dyn isched_cloud::Provider> = provider.clone();
+    let scheduler_handle = isched_engine::scheduler::SchedulerHandle::default();
     let state = AppState::new(
         store.clone(),
         provider,
@@ -90,8 +92,19 @@ pub async fn start_with_clock(
         clock.clone(),
         isched_server::install_metrics_recorder(),
         config.schedule_tag.clone(),
+        scheduler_handle.clone(),
     );
     let app = isched_server::router(state, &config.server);
+    let scheduler = config.scheduler_enabled.then(|| {
+        let s = isched_engine::scheduler::Scheduler {
+            provider: provider_for_scheduler,
+            store: store.clone(),
+            schedule_tag: config.schedule_tag.clone(),
+            clock: clock.clone(),
+            resync: jiff::SignedDuration::from_secs(config.resync_secs as i64),
+        };
+        (s, scheduler_handle)
+    });
     let (tx, rx) = oneshot::channel::<()>();
     let shutdown = async move {
         tokio::select! {
@@ -99,7 +112,19 @@ pub async fn start_with_clock(
             _ = stop => {}
         }
     };
-    let task = tokio::spawn(isched_server::serve(listener, app, shutdown));
+    let scheduler = scheduler.map(|(s, handle)| {
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        (tokio::spawn(s.run(handle, stop_rx)), stop_tx)
+    });
+    // The scheduler stops with the server, after the requests in flight.
+    let task = tokio::spawn(async move {
+        let result = isched_server::serve(listener, app, shutdown).await;
+        if let Some((task, stop)) = scheduler {
+            let _ = stop.send(true);
+            let _ = task.await;
+        }
+        result
+    });
     tracing::info!(%address, "listening");
     Ok(Running {
         address,

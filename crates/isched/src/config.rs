@@ -47,6 +47,8 @@ const KEYS: &[&str] = &[
     "cors_allowed_origins",
     "request_timeout_secs",
     "body_limit_bytes",
+    "scheduler_enabled",
+    "resync_secs",
 ];
 
 /// Keys that hold secrets and so also accept `KEY_FILE`.
@@ -105,6 +107,10 @@ pub struct Config {
     pub log_level: String,
     pub server: ServerSettings,
     pub identity: IdentityConfig,
+    /// Run the scheduler inside `isched serve`.
+    pub scheduler_enabled: bool,
+    /// Longest time between scheduler passes.
+    pub resync_secs: u64,
 }
 
 /// One problem, with the key named as the user wrote it.
@@ -410,6 +416,21 @@ impl Raw {
             }
         };
         let timeout = number("request_timeout_secs", 30, 1, 3600, problems);
+        let resync_secs = number("resync_secs", 300, 10, 86_400, problems);
+        let scheduler_enabled = match self.get("scheduler_enabled") {
+            None => Some(true),
+            Some((v, source)) => match v.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" | "on" => Some(true),
+                "false" | "0" | "no" | "off" => Some(false),
+                _ => {
+                    problems.push(Problem {
+                        key: source.into(),
+                        message: format!("{v:?} is not true or false"),
+                    });
+                    None
+                }
+            },
+        };
         let aws_batch_size = number("aws_batch_size", 1000, 1, 1000, problems);
         let aws_concurrency = number("aws_concurrency_per_target", 4, 1, 64, problems);
         let transition_secs = number("sandbox_transition_secs", 2, 0, 3600, problems);
@@ -518,6 +539,8 @@ impl Raw {
                 auth_rate_limit_per_minute: identity.auth_rate_limit_per_minute,
             },
             identity,
+            scheduler_enabled: scheduler_enabled?,
+            resync_secs: resync_secs?,
         })
     }
 }

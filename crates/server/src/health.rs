@@ -50,13 +50,7 @@ pub(crate) async fn components(State(state): State<AppState>) -> (StatusCode, Js
     let parts = vec![
         database,
         cloud_component(&state),
-        Component {
-            name: "scheduler",
-            status: "not_implemented",
-            required: false,
-            detail: "the scheduler engine is not built yet".into(),
-            latency_ms: None,
-        },
+        scheduler_component(&state),
         email_component(&state),
     ];
     let down = parts.iter().any(|p| p.required && p.status == "down");
@@ -138,6 +132,36 @@ fn email_component(state: &AppState) -> Component {
     };
     Component {
         name: "email",
+        status,
+        required: false,
+        detail,
+        latency_ms: None,
+    }
+}
+
+/// The scheduler: last pass, its error if any, and the next wake-up.
+fn scheduler_component(state: &AppState) -> Component {
+    let s = state.scheduler().status();
+    let (status, detail) = if !s.running {
+        (
+            "off",
+            "the scheduler is not running in this process (scheduler_enabled = false)".to_owned(),
+        )
+    } else if let Some(e) = &s.last_error {
+        ("degraded", format!("last pass failed: {e}"))
+    } else {
+        let last = s.last_pass.map_or("none yet".to_owned(), |t| t.to_string());
+        let next = s.next_wakeup.map_or("-".to_owned(), |t| t.to_string());
+        (
+            "ok",
+            format!(
+                "last pass {last} over {} resources; next wake-up {next}",
+                s.resources
+            ),
+        )
+    };
+    Component {
+        name: "scheduler",
         status,
         required: false,
         detail,

@@ -1,6 +1,7 @@
 use isched_auth::clock::Clock;
 use isched_auth::service::AuthService;
 use isched_cloud::MonitoredProvider;
+use isched_engine::scheduler::SchedulerHandle;
 use isched_store::Store;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
@@ -18,6 +19,7 @@ struct Inner {
     clock: Clock,
     metrics: PrometheusHandle,
     schedule_tag: String,
+    scheduler: SchedulerHandle,
 }
 
 impl AppState {
@@ -28,6 +30,7 @@ impl AppState {
         clock: Clock,
         metrics: PrometheusHandle,
         schedule_tag: String,
+        scheduler: SchedulerHandle,
     ) -> AppState {
         AppState {
             inner: Arc::new(Inner {
@@ -37,8 +40,13 @@ impl AppState {
                 clock,
                 metrics,
                 schedule_tag,
+                scheduler,
             }),
         }
+    }
+
+    pub fn scheduler(&self) -> &SchedulerHandle {
+        &self.inner.scheduler
     }
 
     /// The tag that names a resource's schedule.

@@ -132,6 +132,8 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
     config.listen = "127.0.0.1:0".parse().expect("loopback");
     config.admin_email = isched_store::Email::parse(ADMIN_EMAIL).expect("valid email");
     config.admin_password = Some(SecretString::from(ADMIN_PASSWORD));
+    // Tests drive passes themselves; the ones about the scheduler turn it on.
+    config.scheduler_enabled = false;
     adjust(&mut config);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

@@ -47,6 +47,8 @@ async fn audit(
             detail: json!({}),
         })
         .await?;
+    // The next transition may have moved: let the scheduler pass again now.
+    state.scheduler().wake();
     Ok(())
 }
 

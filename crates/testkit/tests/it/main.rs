@@ -7,5 +7,6 @@ mod authz_matrix;
 mod cloud;
 mod definitions;
 mod harness;
+mod scheduler;
 mod server;
 mod storage;

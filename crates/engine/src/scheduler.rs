@@ -1,0 +1,143 @@
+//! The continuous scheduler inside `isched serve`: a reconcile pass, then sleep until the
+//! earliest next transition of any schedule in use (or the periodic resync, whichever
+//! comes first), then again. No fixed polling: a 09:00 start happens at 09:00:00.
+//!
+//! The wait is measured against the wall clock in slices of at most a few seconds, so a
+//! clock that jumps (NTP step, VM resume) is noticed instead of oversleeping on a monotonic
+//! timer. After downtime the first pass catches up to the current desired state by the same
+//! rules.
+
+use crate::definitions::Definitions;
+use crate::reconcile::reconcile;
+use isched_auth::clock::Clock;
+use isched_cloud::Provider;
+use isched_store::Store;
+use jiff::{SignedDuration, Timestamp};
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+use tokio::sync::watch;
+
+/// What `/health/components` shows of the scheduler.
+#[derive(Debug, Clone, Default)]
+pub struct SchedulerStatus {
+    pub running: bool,
+    pub last_pass: Option<Timestamp>,
+    pub last_error: Option<String>,
+    pub next_wakeup: Option<Timestamp>,
+    pub resources: usize,
+}
+
+/// Shared with the server: status for health, and a nudge when definitions change.
+#[derive(Debug, Clone, Default)]
+pub struct SchedulerHandle(Arc<Mutex<SchedulerStatus>>, Arc<tokio::sync::Notify>);
+
+impl SchedulerHandle {
+    /// Makes the scheduler pass again now (a schedule changed, so its next wake-up may too).
+    pub fn wake(&self) {
+        self.1.notify_one();
+    }
+
+    pub fn status(&self) -> SchedulerStatus {
+        self.0.lock().expect("scheduler status").clone()
+    }
+
+    fn update(&self, f: impl FnOnce(&mut SchedulerStatus)) {
+        f(&mut self.0.lock().expect("scheduler status"));
+    }
+}
+
+pub struct Scheduler {
+    pub provider: Arc<dyn Provider>,
+    pub store: Store,
+    pub schedule_tag: String,
+    pub clock: Clock,
+    /// Passes happen at least this often, to catch drift and new resources.
+    pub resync: SignedDuration,
+}
+
+/// The earliest next transition after `now` of the schedules named in `in_use`.
+pub async fn next_transition(
+    store: &Store,
+    in_use: &BTreeSet<String>,
+    now: Timestamp,
+) -> Option<Timestamp> {
+    let catalog = Definitions::new(store.clone()).catalog().await.ok()?;
+    in_use
+        .iter()
+        .filter_map(|name| catalog.schedule(name)?.next_transition(now))
+        .map(|t| t.at)
+        .min()
+}
+
+impl Scheduler {
+    /// Runs until `stop` turns true.
+    pub async fn run(self, handle: SchedulerHandle, mut stop: watch::Receiver<bool>) {
+        handle.update(|s| s.running = true);
+        let mut due: Option<Timestamp> = None;
+        loop {
+            let started = self.clock.now();
+            if let Some(due) = due {
+                // Transition lag: from the boundary to the pass that acts on it.
+                metrics::histogram!("isched_transition_lag_seconds")
+                    .record((started - due).as_secs_f64().max(0.0));
+            }
+            let mut in_use = BTreeSet::new();
+            match reconcile(
+                self.provider.as_ref(),
+                &self.store,
+                &self.schedule_tag,
+                started,
+            )
+            .await
+            {
+                Ok(done) => {
+                    in_use.extend(done.iter().map(|d| d.planned.schedule.clone()));
+                    handle.update(|s| {
+                        s.last_pass = Some(started);
+                        s.last_error = None;
+                        s.resources = done.len();
+                    });
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "scheduler pass failed; retrying at the next wake-up");
+                    handle.update(|s| s.last_error = Some(e.to_string()));
+                }
+            }
+            let resync_at = self.clock.now() + self.resync;
+            let transition = next_transition(&self.store, &in_use, started).await;
+            let wake = transition.filter(|t| *t < resync_at).unwrap_or(resync_at);
+            due = transition.filter(|t| *t <= wake);
+            handle.update(|s| s.next_wakeup = Some(wake));
+            if self.sleep_until(wake, &handle, &mut stop).await {
+                break;
+            }
+        }
+        handle.update(|s| s.running = false);
+    }
+
+    /// Sleeps until the wall clock reaches `wake`; true if asked to stop meanwhile.
+    async fn sleep_until(
+        &self,
+        wake: Timestamp,
+        handle: &SchedulerHandle,
+        stop: &mut watch::Receiver<bool>,
+    ) -> bool {
+        loop {
+            let now = self.clock.now();
+            metrics::gauge!("isched_next_wakeup_seconds").set((wake - now).as_secs_f64().max(0.0));
+            if now >= wake {
+                return false;
+            }
+            let left = (wake - now).as_millis().clamp(1, 5_000) as u64;
+            tokio::select! {
+                _ = tokio::time::sleep(std::time::Duration::from_millis(left)) => {}
+                _ = handle.1.notified() => return false,
+                changed = stop.changed() => {
+                    if changed.is_err() || *stop.borrow() {
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+}
