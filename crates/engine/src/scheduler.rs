@@ -21,6 +21,8 @@ use tokio::sync::watch;
 #[derive(Debug, Clone, Default)]
 pub struct SchedulerStatus {
     pub running: bool,
+    /// Another replica holds the scheduler lease; this one waits to take over.
+    pub standby: bool,
     pub last_pass: Option<Timestamp>,
     pub last_error: Option<String>,
     pub next_wakeup: Option<Timestamp>,
@@ -53,6 +55,19 @@ pub struct Scheduler {
     pub clock: Clock,
     /// Passes happen at least this often, to catch drift and new resources.
     pub resync: SignedDuration,
+    /// The scheduler lease: renewed every third of it; a replica that dies loses it at
+    /// expiry and another takes over.
+    pub lease: SignedDuration,
+    /// This process, as lease holder.
+    pub holder: String,
+}
+
+const LEASE: &str = "scheduler";
+
+enum Woke {
+    Due,
+    Stop,
+    LostLease,
 }
 
 /// The earliest next transition after `now` of the schedules named in `in_use`.
@@ -75,8 +90,28 @@ impl Scheduler {
         handle.update(|s| s.running = true);
         let mut due: Option<Timestamp> = None;
         loop {
+            if !self.renew().await {
+                handle.update(|s| {
+                    s.standby = true;
+                    s.next_wakeup = None;
+                });
+                // Try again when a lapsed lease could be taken.
+                match self
+                    .sleep_until(
+                        self.clock.now() + self.renew_every(),
+                        false,
+                        &handle,
+                        &mut stop,
+                    )
+                    .await
+                {
+                    Woke::Stop => break,
+                    _ => continue,
+                }
+            }
+            handle.update(|s| s.standby = false);
             let started = self.clock.now();
-            if let Some(due) = due {
+            if let Some(due) = due.take() {
                 // Transition lag: from the boundary to the pass that acts on it.
                 metrics::histogram!("isched_transition_lag_seconds")
                     .record((started - due).as_secs_f64().max(0.0));
@@ -108,33 +143,77 @@ impl Scheduler {
             let wake = transition.filter(|t| *t < resync_at).unwrap_or(resync_at);
             due = transition.filter(|t| *t <= wake);
             handle.update(|s| s.next_wakeup = Some(wake));
-            if self.sleep_until(wake, &handle, &mut stop).await {
-                break;
+            match self.sleep_until(wake, true, &handle, &mut stop).await {
+                Woke::Stop => break,
+                Woke::LostLease => {
+                    tracing::warn!("scheduler lease lost to another replica");
+                    due = None;
+                }
+                Woke::Due => {}
             }
+        }
+        if let Err(e) = self.store.release_lease(LEASE, &self.holder).await {
+            tracing::warn!(error = %e, "scheduler lease not released; it lapses by itself");
         }
         handle.update(|s| s.running = false);
     }
 
-    /// Sleeps until the wall clock reaches `wake`; true if asked to stop meanwhile.
+    fn renew_every(&self) -> SignedDuration {
+        self.lease / 3
+    }
+
+    /// Takes or renews the lease; false if another replica holds it (or the database is
+    /// unreachable, when acting could double up).
+    async fn renew(&self) -> bool {
+        let now = self.clock.now();
+        match self
+            .store
+            .try_lease(LEASE, &self.holder, now, now + self.lease)
+            .await
+        {
+            Ok(held) => held,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot renew the scheduler lease");
+                false
+            }
+        }
+    }
+
+    /// Sleeps until the wall clock reaches `wake`, renewing the lease on the way when
+    /// `holding`.
     async fn sleep_until(
         &self,
         wake: Timestamp,
+        holding: bool,
         handle: &SchedulerHandle,
         stop: &mut watch::Receiver<bool>,
-    ) -> bool {
+    ) -> Woke {
+        let mut renewed = self.clock.now();
         loop {
             let now = self.clock.now();
-            metrics::gauge!("isched_next_wakeup_seconds").set((wake - now).as_secs_f64().max(0.0));
-            if now >= wake {
-                return false;
+            if holding {
+                metrics::gauge!("isched_next_wakeup_seconds")
+                    .set((wake - now).as_secs_f64().max(0.0));
             }
-            let left = (wake - now).as_millis().clamp(1, 5_000) as u64;
+            if now >= wake {
+                return Woke::Due;
+            }
+            if holding && now >= renewed + self.renew_every() {
+                if !self.renew().await {
+                    return Woke::LostLease;
+                }
+                renewed = now;
+            }
+            let left = (wake - now)
+                .as_millis()
+                .clamp(1, 5_000)
+                .min(self.renew_every().as_millis().max(1)) as u64;
             tokio::select! {
                 _ = tokio::time::sleep(std::time::Duration::from_millis(left)) => {}
-                _ = handle.1.notified() => return false,
+                _ = handle.1.notified() => return Woke::Due,
                 changed = stop.changed() => {
                     if changed.is_err() || *stop.borrow() {
-                        return true;
+                        return Woke::Stop;
                     }
                 }
             }

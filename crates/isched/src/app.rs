@@ -102,6 +102,9 @@ pub async fn start_with_clock(
             schedule_tag: config.schedule_tag.clone(),
             clock: clock.clone(),
             resync: jiff::SignedDuration::from_secs(config.resync_secs as i64),
+            lease: jiff::SignedDuration::from_secs(config.lease_secs as i64),
+            // Unique per process even when replicas share a host name, port and pid.
+            holder: format!("{address}/{}", uuid::Uuid::new_v4()),
         };
         (s, scheduler_handle)
     });

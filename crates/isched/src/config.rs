@@ -49,6 +49,7 @@ const KEYS: &[&str] = &[
     "body_limit_bytes",
     "scheduler_enabled",
     "resync_secs",
+    "lease_secs",
 ];
 
 /// Keys that hold secrets and so also accept `KEY_FILE`.
@@ -111,6 +112,8 @@ pub struct Config {
     pub scheduler_enabled: bool,
     /// Longest time between scheduler passes.
     pub resync_secs: u64,
+    /// The scheduler lease between replicas: a dead holder's work moves within this.
+    pub lease_secs: u64,
 }
 
 /// One problem, with the key named as the user wrote it.
@@ -417,6 +420,7 @@ impl Raw {
         };
         let timeout = number("request_timeout_secs", 30, 1, 3600, problems);
         let resync_secs = number("resync_secs", 300, 10, 86_400, problems);
+        let lease_secs = number("lease_secs", 30, 3, 600, problems);
         let scheduler_enabled = match self.get("scheduler_enabled") {
             None => Some(true),
             Some((v, source)) => match v.trim().to_ascii_lowercase().as_str() {
@@ -541,6 +545,7 @@ impl Raw {
             identity,
             scheduler_enabled: scheduler_enabled?,
             resync_secs: resync_secs?,
+            lease_secs: lease_secs?,
         })
     }
 }

@@ -147,6 +147,12 @@ fn scheduler_component(state: &AppState) -> Component {
             "off",
             "the scheduler is not running in this process (scheduler_enabled = false)".to_owned(),
         )
+    } else if s.standby {
+        (
+            "standby",
+            "another replica holds the scheduler lease; this one takes over if it lapses"
+                .to_owned(),
+        )
     } else if let Some(e) = &s.last_error {
         ("degraded", format!("last pass failed: {e}"))
     } else {

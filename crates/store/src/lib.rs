@@ -12,6 +12,7 @@ mod time;
 pub mod audit;
 pub mod definitions;
 pub mod identity;
+pub mod leases;
 pub mod sandbox;
 pub mod scheduling;
 pub mod settings;

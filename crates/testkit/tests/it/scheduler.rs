@@ -107,3 +107,155 @@ async fn starts_at_the_transition_second(backend: Backend) {
     );
     app.stop().await;
 }
+
+backend_tests!(replicas_share_the_scheduler_through_a_lease);
+
+async fn scheduler_status(app: &isched_testkit::TestApp) -> String {
+    let health: Value = app
+        .get("/health/components")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let c = health["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .find(|c| c["name"] == "scheduler")
+        .expect("scheduler")
+        .clone();
+    c["status"].as_str().expect("status").to_owned()
+}
+
+async fn statuses(apps: &[&isched_testkit::TestApp]) -> Vec<String> {
+    let mut out = Vec::new();
+    for a in apps {
+        out.push(scheduler_status(a).await);
+    }
+    out
+}
+
+async fn replicas_share_the_scheduler_through_a_lease(backend: Backend) {
+    let replica = |url: Option<String>| {
+        move |c: &mut isched::config::Config| {
+            c.scheduler_enabled = true;
+            c.sandbox.transition_secs = 0;
+            c.lease_secs = 3;
+            if let Some(u) = url {
+                c.database_url = secrecy::SecretString::from(u);
+            }
+        }
+    };
+    let Some(first) = spawn_app_with(backend, replica(None)).await else {
+        return;
+    };
+    // A replica that died holding the lease: the others wait for it to lapse.
+    let now = first.clock.now();
+    first
+        .store
+        .try_lease(
+            "scheduler",
+            "dead-replica",
+            now,
+            now + SignedDuration::from_secs(3),
+        )
+        .await
+        .expect("lease");
+    let url = first.db.url().to_owned();
+    let second = spawn_app_with(backend, replica(Some(url.clone())))
+        .await
+        .expect("second");
+    let third = spawn_app_with(backend, replica(Some(url)))
+        .await
+        .expect("third");
+    let apps = [&first, &second, &third];
+
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let holder = loop {
+        let s = statuses(&apps).await;
+        if s.iter().filter(|x| *x == "ok").count() == 1
+            && s.iter().filter(|x| *x == "standby").count() == 2
+        {
+            break s.iter().position(|x| x == "ok").expect("holder");
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no single holder after the dead one's lease lapsed: {s:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+
+    // A transition is acted on exactly once. Definitions go through the holder's API, which
+    // wakes its scheduler at once (the others would learn of them at their next pass).
+    let leader = apps[holder];
+    let admin = leader.admin_token().await;
+    let sandbox = isched_cloud::sandbox::SandboxProvider::new(
+        first.store.clone(),
+        isched_cloud::sandbox::SandboxOptions {
+            transition_delay: SignedDuration::ZERO,
+            ..Default::default()
+        },
+    );
+    let tags = std::collections::BTreeMap::from([("Schedule".to_owned(), "soon".to_owned())]);
+    let ids = sandbox
+        .seed("sandbox-1", 3, "t3.micro", &tags)
+        .await
+        .expect("seed");
+    let into_minute = first.clock.now().as_second().rem_euclid(60);
+    for a in apps {
+        a.clock.advance(SignedDuration::from_secs(56 - into_minute));
+    }
+    let boundary =
+        Timestamp::from_second((first.clock.now().as_second() / 60 + 1) * 60).expect("instant");
+    let begin = boundary.to_zoned_datetime(jiff::tz::TimeZone::UTC);
+    let end = begin.checked_add(2.hours()).expect("later");
+    leader.post("/api/v1/periods", Some(&admin), &json!({ "name": "soon", "begintime": begin.strftime("%H:%M").to_string(), "endtime": end.strftime("%H:%M").to_string() })).await;
+    first
+        .post(
+            "/api/v1/schedules",
+            Some(&admin),
+            &json!({ "name": "soon", "timezone": "UTC", "periods": ["soon"] }),
+        )
+        .await;
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    for id in &ids {
+        let history = first
+            .store
+            .history(&format!(
+                "sandbox:{}:sandbox-1:{id}",
+                isched_cloud::sandbox::ACCOUNT
+            ))
+            .await
+            .expect("history");
+        let starts = history.iter().filter(|e| e.action == "start").count();
+        assert_eq!(starts, 1, "{history:?}");
+    }
+
+    // The holder goes away; another replica takes over within the lease period. (The
+    // first app owns the test database, so when it holds the lease only the takeover from
+    // the dead replica above is checked.)
+    let mut rest: Vec<isched_testkit::TestApp> = Vec::new();
+    let mut stopped = None;
+    for (i, a) in [first, second, third].into_iter().enumerate() {
+        if i == holder && i != 0 {
+            stopped = Some(a);
+        } else {
+            rest.push(a);
+        }
+    }
+    if let Some(a) = stopped {
+        a.stop().await;
+        let deadline = std::time::Instant::now() + Duration::from_secs(6);
+        loop {
+            let s = statuses(&rest.iter().collect::<Vec<_>>()).await;
+            if s.iter().filter(|x| *x == "ok").count() == 1 {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "no takeover: {s:?}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    while let Some(a) = rest.pop() {
+        a.stop().await;
+    }
+}
