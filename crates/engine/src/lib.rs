@@ -5,6 +5,7 @@
 
 pub mod decide;
 pub mod definitions;
+pub mod overrides;
 pub mod plan;
 pub mod reconcile;
 pub mod scheduler;

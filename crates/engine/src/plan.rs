@@ -4,6 +4,7 @@
 use crate::decide::{Action, Decision, LastDesired, decide};
 use crate::definitions::{DefinitionError, Definitions};
 use isched_cloud::{CloudError, Provider, Resource, TagFilter};
+use isched_schedule::{OverrideStatus, ResourceOverride};
 use isched_store::Store;
 use isched_store::scheduling::ResourceMemory;
 use jiff::Timestamp;
@@ -31,6 +32,39 @@ pub struct Planned {
     pub desired: Option<&'static str>,
     pub decision: Decision,
     pub memory: Option<ResourceMemory>,
+    /// The override in force at the instant planned for, if any.
+    pub active_override: Option<ResourceOverride>,
+    /// A stored override that has expired: the pass clears it and records that.
+    pub expired_override: bool,
+}
+
+/// The tag through which a resource's owner can override its schedule:
+/// `running until 2026-11-25T22:00:00Z` or `stopped until ...`.
+pub const OVERRIDE_TAG: &str = "isched:override";
+
+/// Parses `running until T` / `stopped until T`.
+pub fn parse_override(text: &str) -> Result<ResourceOverride, String> {
+    let (state, until) = text
+        .trim()
+        .split_once(" until ")
+        .ok_or_else(|| format!("{text:?} is not \"running until T\" or \"stopped until T\""))?;
+    let state = match state.trim() {
+        "running" => OverrideStatus::Running,
+        "stopped" => OverrideStatus::Stopped,
+        other => return Err(format!("{other:?} is not running or stopped")),
+    };
+    let until: Timestamp = until
+        .trim()
+        .parse()
+        .map_err(|_| format!("{until:?} is not an RFC 3339 instant"))?;
+    Ok(ResourceOverride { state, until })
+}
+
+fn override_state(o: &ResourceOverride) -> &'static str {
+    match o.state {
+        OverrideStatus::Running => "running",
+        OverrideStatus::Stopped => "stopped",
+    }
 }
 
 impl Planned {
@@ -62,6 +96,7 @@ pub async fn plan(
 ) -> Result<Vec<Planned>, EngineError> {
     let catalog = Definitions::new(store.clone()).catalog().await?;
     let memory = store.resource_states().await?;
+    let stored_overrides = store.overrides().await?;
     let filter = TagFilter::keys(&[schedule_tag]);
     let targets = provider
         .targets()
@@ -98,21 +133,44 @@ pub async fn plan(
                     schedule: name,
                     desired: None,
                     memory: remembered,
+                    active_override: None,
+                    expired_override: false,
                 },
                 Some(schedule) => {
-                    let desired = schedule.state_at(at).to_owned();
+                    // An override set through the API wins over one in the tag.
+                    let stored = stored_overrides.get(&key);
+                    let from_api = stored.and_then(|o| {
+                        parse_override(&format!("{} until {}", o.state, o.until)).ok()
+                    });
+                    let from_tag = resource
+                        .tags
+                        .get(OVERRIDE_TAG)
+                        .and_then(|t| parse_override(t).ok());
+                    let expired_override = from_api.is_some_and(|o| !o.is_active(at));
+                    let active_override = from_api.or(from_tag).filter(|o| o.is_active(at));
+                    let desired = schedule
+                        .state_at_with(at, active_override.as_ref())
+                        .to_owned();
                     // A resource moved to another schedule starts afresh.
                     let last = remembered
                         .as_ref()
                         .filter(|m| m.schedule == name)
                         .and_then(|m| LastDesired::parse(&m.last_desired));
-                    let decision = decide(
+                    let mut decision = decide(
                         resource.state,
                         resource.instance_type.as_deref(),
                         &desired,
                         last,
                         schedule.flags(),
                     );
+                    if let Some(o) = &active_override {
+                        decision.reason = format!(
+                            "override ({} until {}): {}",
+                            override_state(o),
+                            o.until,
+                            decision.reason
+                        );
+                    }
                     Planned {
                         resource,
                         key,
@@ -120,6 +178,8 @@ pub async fn plan(
                         desired: Some(desired.state.as_str()),
                         decision,
                         memory: remembered,
+                        active_override,
+                        expired_override,
                     }
                 }
             });

@@ -80,6 +80,19 @@ pub async fn reconcile(
     let now = at;
     let mut done = Vec::with_capacity(planned.len());
     for p in planned {
+        if p.expired_override {
+            store.clear_override(&p.key).await?;
+            store
+                .append_history(&HistoryEntry {
+                    at: now,
+                    resource: p.key.clone(),
+                    schedule: Some(p.schedule.clone()),
+                    action: "none".into(),
+                    outcome: "override expired".into(),
+                    reason: "the override expired; the schedule decides again".into(),
+                })
+                .await?;
+        }
         let acted = p.decision.action != Action::None;
         let outcome = outcomes.remove(&p.key).unwrap_or_else(|| "none".into());
         metrics::counter!("isched_actions_total", "kind" => p.decision.action.as_str(), "outcome" => if outcome.starts_with("failed") { "failed" } else if acted { "ok" } else { "none" }).increment(1);

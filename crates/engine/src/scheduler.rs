@@ -117,6 +117,7 @@ impl Scheduler {
                     .record((started - due).as_secs_f64().max(0.0));
             }
             let mut in_use = BTreeSet::new();
+            let mut override_ends: Vec<Timestamp> = Vec::new();
             match reconcile(
                 self.provider.as_ref(),
                 &self.store,
@@ -127,6 +128,10 @@ impl Scheduler {
             {
                 Ok(done) => {
                     in_use.extend(done.iter().map(|d| d.planned.schedule.clone()));
+                    override_ends.extend(
+                        done.iter()
+                            .filter_map(|d| d.planned.active_override.map(|o| o.until)),
+                    );
                     handle.update(|s| {
                         s.last_pass = Some(started);
                         s.last_error = None;
@@ -139,7 +144,12 @@ impl Scheduler {
                 }
             }
             let resync_at = self.clock.now() + self.resync;
-            let transition = next_transition(&self.store, &in_use, started).await;
+            // The next schedule transition, or an override's end, whichever is first.
+            let transition = next_transition(&self.store, &in_use, started)
+                .await
+                .into_iter()
+                .chain(override_ends.into_iter().filter(|t| *t > started))
+                .min();
             let wake = transition.filter(|t| *t < resync_at).unwrap_or(resync_at);
             due = transition.filter(|t| *t <= wake);
             handle.update(|s| s.next_wakeup = Some(wake));

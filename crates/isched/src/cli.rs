@@ -77,6 +77,25 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Override a resource's schedule until an instant (or through its next stop), or clear
+    /// the override. Recorded in its history; cleared automatically at expiry.
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["running_until", "stopped_until", "skip_next_stop", "clear"])))]
+    Override {
+        /// The resource's cloud id, or provider:account:region:id.
+        resource: String,
+        #[arg(long, value_name = "RFC3339")]
+        running_until: Option<String>,
+        #[arg(long, value_name = "RFC3339")]
+        stopped_until: Option<String>,
+        /// Keep it running through the next scheduled stop, until the schedule starts it again.
+        #[arg(long)]
+        skip_next_stop: bool,
+        #[arg(long)]
+        clear: bool,
+        /// Evaluate at this instant instead of now (for replays).
+        #[arg(long, value_name = "RFC3339")]
+        at: Option<String>,
+    },
     /// Token signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),

@@ -32,6 +32,21 @@ fn main() -> ExitCode {
         Command::History { resource, format } => {
             isched::commands::plan::run_history(cli.config.as_deref(), resource, format)
         }
+        Command::Override {
+            resource,
+            running_until,
+            stopped_until,
+            skip_next_stop,
+            clear: _,
+            at,
+        } => isched::commands::plan::run_override(
+            cli.config.as_deref(),
+            resource,
+            running_until,
+            stopped_until,
+            skip_next_stop,
+            at,
+        ),
         Command::Keys(cmd) => isched::commands::keys::run(cli.config.as_deref(), cmd),
         Command::Users(cmd) => isched::commands::users::run(cmd),
     }

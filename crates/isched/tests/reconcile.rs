@@ -210,3 +210,78 @@ async fn office_hours_day_in_new_york() {
     // Thursday 09:00 starts all three again.
     assert_eq!(office_actions("2026-11-26T09:00:00-05:00"), ["start"; 3]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_override_keeps_an_instance_running_then_expires() {
+    let day = Day::new();
+    day.ok(&["schedules", "import", day.examples.to_str().expect("utf-8")]);
+    day.ok(&[
+        "sandbox",
+        "seed",
+        "--instances",
+        "1",
+        "--tag",
+        "Schedule=office-hours",
+    ]);
+    day.reconcile("2026-11-25T09:00:00-05:00");
+    let id = day.reconcile("2026-11-25T09:00:01-05:00")[0]["resource"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+
+    // 16:00: keep it running until 19:00 tonight.
+    let out = day.ok(&[
+        "override",
+        &id,
+        "--running-until",
+        "2026-11-25T19:00:00-05:00",
+        "--at",
+        "2026-11-25T16:00:00-05:00",
+    ]);
+    assert!(out.contains("running until 2026-11-26T00:00:00Z"), "{out}");
+    let at_five = &day.reconcile("2026-11-25T17:00:00-05:00")[0];
+    assert_eq!(at_five["action"], "none");
+    assert!(
+        at_five["reason"]
+            .as_str()
+            .expect("reason")
+            .starts_with("override (running until"),
+        "{at_five}"
+    );
+    // 19:00: it expires; the schedule says stopped, and this is a transition.
+    let at_seven = &day.reconcile("2026-11-25T19:00:00-05:00")[0];
+    assert_eq!(at_seven["action"], "stop", "{at_seven}");
+    let history = day.ok(&["history", &id, "--format", "json"]);
+    assert!(
+        history.contains("override set") && history.contains("override expired"),
+        "{history}"
+    );
+
+    // Skip the next stop: Thursday 17:00 is skipped, Friday 09:00 the schedule resumes.
+    day.reconcile("2026-11-26T09:00:00-05:00");
+    let out = day.ok(&[
+        "override",
+        &id,
+        "--skip-next-stop",
+        "--at",
+        "2026-11-26T10:00:00-05:00",
+    ]);
+    assert!(out.contains("running until 2026-11-27T14:00:00Z"), "{out}");
+    assert_eq!(
+        day.reconcile("2026-11-26T17:00:00-05:00")[0]["action"],
+        "none"
+    );
+    let out = day.ok(&[
+        "override",
+        &id,
+        "--clear",
+        "--at",
+        "2026-11-26T18:00:00-05:00",
+    ]);
+    assert!(out.contains("override cleared"), "{out}");
+    assert_eq!(
+        day.reconcile("2026-11-26T18:00:01-05:00")[0]["action"],
+        "stop",
+        "clearing the override hands back to the schedule, which says stopped"
+    );
+}

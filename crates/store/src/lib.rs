@@ -13,6 +13,7 @@ pub mod audit;
 pub mod definitions;
 pub mod identity;
 pub mod leases;
+pub mod overrides;
 pub mod sandbox;
 pub mod scheduling;
 pub mod settings;

@@ -97,3 +97,48 @@ pub fn run_history(config_file: Option<&Path>, resource: String, format: Format)
         Ok(ExitCode::SUCCESS)
     })
 }
+
+/// `isched override`; neither until nor skip means clear (clap requires one of them).
+pub fn run_override(
+    config_file: Option<&Path>,
+    resource: String,
+    running_until: Option<String>,
+    stopped_until: Option<String>,
+    skip_next_stop: bool,
+    at: Option<String>,
+) -> ExitCode {
+    use isched_engine::overrides::{OverrideRequest, apply};
+    with_store(config_file, move |config, store| async move {
+        let now = instant(at)?;
+        let parse = |t: &str| -> anyhow::Result<Timestamp> {
+            t.parse()
+                .with_context(|| format!("{t:?} is not an RFC 3339 instant"))
+        };
+        let request = match (running_until, stopped_until, skip_next_stop) {
+            (Some(t), _, _) => Some(OverrideRequest::RunningUntil(parse(&t)?)),
+            (_, Some(t), _) => Some(OverrideRequest::StoppedUntil(parse(&t)?)),
+            (_, _, true) => Some(OverrideRequest::SkipNextStop),
+            _ => None,
+        };
+        let provider = crate::providers::build(&config, &store).await;
+        match apply(
+            provider.as_ref(),
+            &store,
+            &config.schedule_tag,
+            &resource,
+            request.as_ref(),
+            "cli",
+            now,
+        )
+        .await?
+        {
+            None => anyhow::bail!(
+                "no scheduled resource {resource:?} (is it tagged {}?)",
+                config.schedule_tag
+            ),
+            Some((key, Some(o))) => println!("{key}: {} until {}", o.state, o.until),
+            Some((key, None)) => println!("{key}: override cleared"),
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}

@@ -61,6 +61,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/resources", get(resources::list))
         .route("/api/v1/resources/{id}/history", get(resources::history))
+        .route(
+            "/api/v1/resources/{id}/override",
+            axum::routing::put(resources::set_override).delete(resources::clear_override),
+        )
         .merge(definitions::routes(Kind::Period, "/api/v1/periods"))
         .merge(definitions::routes(Kind::Schedule, "/api/v1/schedules"))
         .merge(definitions::routes(Kind::Calendar, "/api/v1/calendars"))

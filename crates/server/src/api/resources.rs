@@ -59,3 +59,94 @@ pub(crate) async fn history(
     let entries = state.store().history(&key).await?;
     Ok(Json(json!({ "resource": key, "history": entries })))
 }
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OverrideBody {
+    state: Option<String>,
+    until: Option<String>,
+    #[serde(default)]
+    skip_next_stop: bool,
+}
+
+fn engine_error(e: isched_engine::plan::EngineError) -> ApiError {
+    match e {
+        isched_engine::plan::EngineError::Definitions(d) => ApiError::from(d),
+        isched_engine::plan::EngineError::Store(s) => ApiError::from(s),
+        other => ApiError::internal(other),
+    }
+}
+
+/// `PUT /api/v1/resources/{id}/override`: `{"state":"running"|"stopped","until":T}` or
+/// `{"skip_next_stop":true}`.
+pub(crate) async fn set_override(
+    State(state): State<AppState>,
+    admin: crate::extract::AdminUser,
+    Path(id): Path<String>,
+    axum::Json(body): axum::Json<OverrideBody>,
+) -> Result<Json<Value>, ApiError> {
+    use isched_engine::overrides::OverrideRequest;
+    let request = if body.skip_next_stop {
+        if body.state.is_some() || body.until.is_some() {
+            return Err(ApiError::bad_request(
+                "give skip_next_stop, or state and until, not both",
+            ));
+        }
+        OverrideRequest::SkipNextStop
+    } else {
+        let until: jiff::Timestamp = body
+            .until
+            .as_deref()
+            .ok_or_else(|| ApiError::bad_request("until: required (RFC 3339)"))?
+            .parse()
+            .map_err(|_| ApiError::bad_request("until: not an RFC 3339 instant"))?;
+        match body.state.as_deref() {
+            Some("running") => OverrideRequest::RunningUntil(until),
+            Some("stopped") => OverrideRequest::StoppedUntil(until),
+            other => {
+                return Err(ApiError::bad_request(format!(
+                    "state: {other:?} is not \"running\" or \"stopped\""
+                )));
+            }
+        }
+    };
+    let done = isched_engine::overrides::apply(
+        state.provider().as_ref(),
+        state.store(),
+        state.schedule_tag(),
+        &id,
+        Some(&request),
+        admin.user().email.as_str(),
+        state.now(),
+    )
+    .await
+    .map_err(engine_error)?;
+    let Some((key, o)) = done else {
+        return Err(ApiError::not_found(format!("no scheduled resource {id:?}")));
+    };
+    state.scheduler().wake();
+    Ok(Json(json!({ "resource": key, "override": o })))
+}
+
+pub(crate) async fn clear_override(
+    State(state): State<AppState>,
+    admin: crate::extract::AdminUser,
+    Path(id): Path<String>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let done = isched_engine::overrides::apply(
+        state.provider().as_ref(),
+        state.store(),
+        state.schedule_tag(),
+        &id,
+        None,
+        admin.user().email.as_str(),
+        state.now(),
+    )
+    .await
+    .map_err(engine_error)?;
+    if done.is_none() {
+        return Err(ApiError::not_found(format!("no scheduled resource {id:?}")));
+    }
+    state.scheduler().wake();
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}

@@ -441,6 +441,66 @@ async fn every_route_gives_every_caller_the_right_status(backend: Backend) {
             None,
             Guard::Admin { ok: 200 },
         ),
+        (
+            Method::GET,
+            "/api/v1/periods".into(),
+            None,
+            Guard::User { ok: 200 },
+        ),
+        (
+            Method::GET,
+            "/api/v1/schedules/nope".into(),
+            None,
+            Guard::User { ok: 404 },
+        ),
+        (
+            Method::GET,
+            "/api/v1/calendars".into(),
+            None,
+            Guard::User { ok: 200 },
+        ),
+        (
+            Method::POST,
+            "/api/v1/periods".into(),
+            Some(json!({ "name": "" })),
+            Guard::Admin { ok: 400 },
+        ),
+        (
+            Method::PUT,
+            "/api/v1/schedules/nope".into(),
+            Some(json!({ "periods": [] })),
+            Guard::Admin { ok: 404 },
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/calendars/nope".into(),
+            None,
+            Guard::Admin { ok: 404 },
+        ),
+        (
+            Method::GET,
+            "/api/v1/resources".into(),
+            None,
+            Guard::User { ok: 200 },
+        ),
+        (
+            Method::GET,
+            "/api/v1/resources/i-nothing/history".into(),
+            None,
+            Guard::User { ok: 404 },
+        ),
+        (
+            Method::PUT,
+            "/api/v1/resources/i-nothing/override".into(),
+            Some(json!({ "skip_next_stop": true })),
+            Guard::Admin { ok: 404 },
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/resources/i-nothing/override".into(),
+            None,
+            Guard::Admin { ok: 404 },
+        ),
     ];
 
     let mut failures = Vec::new();

@@ -310,6 +310,62 @@ async fn resources_show_decisions_and_history(backend: Backend) {
         404
     );
     assert_eq!(app.get("/api/v1/resources").await.status(), 401);
+    let path = format!("/api/v1/resources/{}/override", ids[1]);
+    let until = (app.clock.now() + jiff::SignedDuration::from_hours(1)).to_string();
+    let set = app
+        .call(
+            Method::PUT,
+            &path,
+            Some(&admin),
+            Some(&json!({ "state": "stopped", "until": until })),
+        )
+        .await;
+    assert_eq!(set.status(), 200);
+    assert_eq!(
+        set.json::<Value>().await.expect("json")["override"]["state"],
+        "stopped"
+    );
+    let done =
+        isched_engine::reconcile::reconcile(&sandbox, &app.store, "Schedule", app.clock.now())
+            .await
+            .expect("reconcile");
+    let held = done
+        .iter()
+        .find(|d| d.planned.resource.id == ids[1])
+        .expect("listed");
+    assert_eq!(
+        held.planned.decision.action.as_str(),
+        "stop",
+        "the override beats the schedule"
+    );
+    assert_eq!(
+        app.call(
+            Method::PUT,
+            &path,
+            Some(&admin),
+            Some(&json!({ "state": "paused", "until": until }))
+        )
+        .await
+        .status(),
+        400
+    );
+    assert_eq!(
+        app.call(
+            Method::PUT,
+            "/api/v1/resources/i-nothing/override",
+            Some(&admin),
+            Some(&json!({ "skip_next_stop": true }))
+        )
+        .await
+        .status(),
+        404
+    );
+    assert_eq!(
+        app.call(Method::DELETE, &path, Some(&admin), None)
+            .await
+            .status(),
+        204
+    );
     let refused = app
         .call(
             Method::DELETE,

@@ -1,0 +1,141 @@
+//! Setting and clearing expiring per-resource overrides ("keep running until T", "stopped
+//! until T", "skip the next stop").
+
+use crate::definitions::{DefinitionError, Definitions};
+use crate::plan::{EngineError, plan};
+use isched_cloud::Provider;
+use isched_schedule::State;
+use isched_store::Store;
+use isched_store::overrides::StoredOverride;
+use jiff::{SignedDuration, Timestamp};
+
+/// What to do to a resource's schedule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OverrideRequest {
+    RunningUntil(Timestamp),
+    StoppedUntil(Timestamp),
+    /// Keep running through the next scheduled stop, until the schedule starts it again.
+    SkipNextStop,
+}
+
+/// The `provider:account:region:id` key of a resource given by key or bare cloud id:
+/// from the scheduler's memory, else by discovering.
+pub async fn resolve(
+    provider: &dyn Provider,
+    store: &Store,
+    tag: &str,
+    id: &str,
+    now: Timestamp,
+) -> Result<Option<String>, EngineError> {
+    if id.matches(':').count() >= 3 {
+        return Ok(Some(id.to_owned()));
+    }
+    let known: Vec<String> = store
+        .resource_states()
+        .await?
+        .into_keys()
+        .filter(|k| k.rsplit(':').next() == Some(id))
+        .collect();
+    if let [one] = known.as_slice() {
+        return Ok(Some(one.clone()));
+    }
+    Ok(plan(provider, store, tag, now)
+        .await?
+        .into_iter()
+        .find(|p| p.resource.id == id)
+        .map(|p| p.key))
+}
+
+/// Stores the override for `key` (which follows `schedule`); returns it.
+pub async fn set(
+    store: &Store,
+    key: &str,
+    schedule: &str,
+    request: &OverrideRequest,
+    actor: &str,
+    now: Timestamp,
+) -> Result<StoredOverride, EngineError> {
+    let (state, until) = match request {
+        OverrideRequest::RunningUntil(t) => ("running", *t),
+        OverrideRequest::StoppedUntil(t) => ("stopped", *t),
+        OverrideRequest::SkipNextStop => {
+            let catalog = Definitions::new(store.clone()).catalog().await?;
+            let s = catalog
+                .schedule(schedule)
+                .ok_or_else(|| DefinitionError::NotFound("schedule", schedule.to_owned()))?;
+            let horizon = now + SignedDuration::from_hours(24 * 400);
+            let mut transitions = s
+                .transitions(now, horizon)
+                .skip_while(|t| t.state != State::Stopped);
+            let restart = transitions
+                .find(|t| t.state == State::Running)
+                .map(|t| t.at);
+            let until = restart.ok_or_else(|| {
+                DefinitionError::Invalid(vec![format!(
+                    "schedule {schedule:?}: no stop followed by a start in the next 400 days"
+                )])
+            })?;
+            ("running", until)
+        }
+    };
+    if until <= now {
+        return Err(
+            DefinitionError::Invalid(vec![format!("until: {until} is not in the future")]).into(),
+        );
+    }
+    let o = StoredOverride {
+        state: state.into(),
+        until,
+        created_by: actor.to_owned(),
+    };
+    store.set_override(key, &o, now).await?;
+    store
+        .append_history(&isched_store::scheduling::HistoryEntry {
+            at: now,
+            resource: key.to_owned(),
+            schedule: Some(schedule.to_owned()),
+            action: "none".into(),
+            outcome: "override set".into(),
+            reason: format!("{actor} set: {state} until {until}"),
+        })
+        .await?;
+    Ok(o)
+}
+
+/// Sets or clears (`request` None) the override of the resource `id` (key or cloud id).
+/// Returns the resource key, or None if no scheduled resource has that id.
+pub async fn apply(
+    provider: &dyn Provider,
+    store: &Store,
+    tag: &str,
+    id: &str,
+    request: Option<&OverrideRequest>,
+    actor: &str,
+    now: Timestamp,
+) -> Result<Option<(String, Option<StoredOverride>)>, EngineError> {
+    let planned = plan(provider, store, tag, now).await?;
+    let Some(p) = planned.iter().find(|p| p.key == id || p.resource.id == id) else {
+        return Ok(None);
+    };
+    match request {
+        Some(r) => Ok(Some((
+            p.key.clone(),
+            Some(set(store, &p.key, &p.schedule, r, actor, now).await?),
+        ))),
+        None => {
+            if store.clear_override(&p.key).await? {
+                store
+                    .append_history(&isched_store::scheduling::HistoryEntry {
+                        at: now,
+                        resource: p.key.clone(),
+                        schedule: Some(p.schedule.clone()),
+                        action: "none".into(),
+                        outcome: "override cleared".into(),
+                        reason: format!("{actor} cleared the override"),
+                    })
+                    .await?;
+            }
+            Ok(Some((p.key.clone(), None)))
+        }
+    }
+}
