@@ -1,11 +1,55 @@
 //! The scheduler inside `isched serve` wakes at the exact transition, not on a poll.
 
-use isched_testkit::{Backend, backend_tests, spawn_app_with};
+use isched_testkit::{Backend, TestApp, backend_tests, spawn_app_with};
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use serde_json::{Value, json};
 use std::time::Duration;
 
 backend_tests!(starts_at_the_transition_second);
+
+/// `n` running sandbox instances tagged `Schedule=soon`.
+async fn seed_soon(app: &TestApp, n: usize) -> Vec<String> {
+    let options = isched_cloud::sandbox::SandboxOptions {
+        transition_delay: SignedDuration::ZERO,
+        ..Default::default()
+    };
+    let sandbox = isched_cloud::sandbox::SandboxProvider::new(app.store.clone(), options);
+    let tags = std::collections::BTreeMap::from([("Schedule".to_owned(), "soon".to_owned())]);
+    sandbox
+        .seed("sandbox-1", n, "t3.micro", &tags)
+        .await
+        .expect("seed")
+}
+
+/// Moves the servers' clocks (all by the same amount) to 4 seconds before a minute
+/// boundary, and returns that boundary.
+fn four_seconds_before_a_minute(apps: &[&TestApp]) -> Timestamp {
+    let into_minute = apps[0].clock.now().as_second().rem_euclid(60);
+    for a in apps {
+        a.clock.advance(SignedDuration::from_secs(56 - into_minute));
+    }
+    Timestamp::from_second((apps[0].clock.now().as_second() / 60 + 1) * 60).expect("instant")
+}
+
+/// The schedule `soon` (UTC) with a period that begins at `boundary`.
+async fn create_soon_schedule(app: &TestApp, admin: &str, boundary: Timestamp) {
+    let begin = boundary.to_zoned_datetime(jiff::tz::TimeZone::UTC);
+    let end = begin.checked_add(2.hours()).expect("later");
+    let period = json!({ "name": "soon", "begintime": begin.strftime("%H:%M").to_string(), "endtime": end.strftime("%H:%M").to_string() });
+    assert_eq!(
+        app.post("/api/v1/periods", Some(admin), &period)
+            .await
+            .status(),
+        201
+    );
+    let schedule = json!({ "name": "soon", "timezone": "UTC", "periods": ["soon"] });
+    assert_eq!(
+        app.post("/api/v1/schedules", Some(admin), &schedule)
+            .await
+            .status(),
+        201
+    );
+}
 
 async fn starts_at_the_transition_second(backend: Backend) {
     let Some(app) = spawn_app_with(backend, |c| {
@@ -17,45 +61,9 @@ async fn starts_at_the_transition_second(backend: Backend) {
         return;
     };
     let admin = app.admin_token().await;
-    let sandbox = isched_cloud::sandbox::SandboxProvider::new(
-        app.store.clone(),
-        isched_cloud::sandbox::SandboxOptions {
-            transition_delay: SignedDuration::ZERO,
-            ..Default::default()
-        },
-    );
-    let tags = std::collections::BTreeMap::from([("Schedule".to_owned(), "soon".to_owned())]);
-    let ids = sandbox
-        .seed("sandbox-1", 2, "t3.micro", &tags)
-        .await
-        .expect("seed");
-
-    // Put the server's clock 4 seconds before a minute boundary, and a period there.
-    let now = app.clock.now();
-    let into_minute = now.as_second().rem_euclid(60);
-    app.clock
-        .advance(SignedDuration::from_secs(56 - into_minute));
-    let boundary =
-        Timestamp::from_second((app.clock.now().as_second() / 60 + 1) * 60).expect("instant");
-    let begin = boundary.to_zoned_datetime(jiff::tz::TimeZone::UTC);
-    let end = begin.checked_add(2.hours()).expect("later");
-    let period = json!({ "name": "soon", "begintime": begin.strftime("%H:%M").to_string(), "endtime": end.strftime("%H:%M").to_string() });
-    assert_eq!(
-        app.post("/api/v1/periods", Some(&admin), &period)
-            .await
-            .status(),
-        201
-    );
-    assert_eq!(
-        app.post(
-            "/api/v1/schedules",
-            Some(&admin),
-            &json!({ "name": "soon", "timezone": "UTC", "periods": ["soon"] })
-        )
-        .await
-        .status(),
-        201
-    );
+    let ids = seed_soon(&app, 2).await;
+    let boundary = four_seconds_before_a_minute(&[&app]);
+    create_soon_schedule(&app, &admin, boundary).await;
 
     // The change wakes the scheduler: first seen running outside the period, so stopped.
     // Then it sleeps until the boundary and starts both.
@@ -189,34 +197,9 @@ async fn replicas_share_the_scheduler_through_a_lease(backend: Backend) {
     // wakes its scheduler at once (the others would learn of them at their next pass).
     let leader = apps[holder];
     let admin = leader.admin_token().await;
-    let sandbox = isched_cloud::sandbox::SandboxProvider::new(
-        first.store.clone(),
-        isched_cloud::sandbox::SandboxOptions {
-            transition_delay: SignedDuration::ZERO,
-            ..Default::default()
-        },
-    );
-    let tags = std::collections::BTreeMap::from([("Schedule".to_owned(), "soon".to_owned())]);
-    let ids = sandbox
-        .seed("sandbox-1", 3, "t3.micro", &tags)
-        .await
-        .expect("seed");
-    let into_minute = first.clock.now().as_second().rem_euclid(60);
-    for a in apps {
-        a.clock.advance(SignedDuration::from_secs(56 - into_minute));
-    }
-    let boundary =
-        Timestamp::from_second((first.clock.now().as_second() / 60 + 1) * 60).expect("instant");
-    let begin = boundary.to_zoned_datetime(jiff::tz::TimeZone::UTC);
-    let end = begin.checked_add(2.hours()).expect("later");
-    leader.post("/api/v1/periods", Some(&admin), &json!({ "name": "soon", "begintime": begin.strftime("%H:%M").to_string(), "endtime": end.strftime("%H:%M").to_string() })).await;
-    first
-        .post(
-            "/api/v1/schedules",
-            Some(&admin),
-            &json!({ "name": "soon", "timezone": "UTC", "periods": ["soon"] }),
-        )
-        .await;
+    let ids = seed_soon(&first, 3).await;
+    let boundary = four_seconds_before_a_minute(&apps);
+    create_soon_schedule(leader, &admin, boundary).await;
     tokio::time::sleep(Duration::from_secs(6)).await;
     for id in &ids {
         let history = first
