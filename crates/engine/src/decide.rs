@@ -3,7 +3,7 @@
 //! schedule is `enforced`, honour `retain_running` and `stop_new_instances`, resize for
 //! `period@type`. Pure: the stored last desired state comes in, the new one goes out.
 
-use isched_cloud::ResourceState;
+use isched_cloud::{ResourceKind, ResourceState};
 use isched_schedule::{DesiredOwned, ScheduleFlags, State};
 
 /// The desired state stored after the last decision for a resource.
@@ -190,6 +190,34 @@ pub fn decide(
     }
 }
 
+/// AWS starts an RDS instance or cluster by itself after 7 days stopped. Such a start
+/// outside the schedule's running period is not a person's choice, so unlike a manual
+/// start of an EC2 instance it is undone (as AWS Instance Scheduler does). To keep an RDS
+/// database running outside its period, set an override.
+pub fn undo_rds_auto_start(
+    kind: ResourceKind,
+    current: ResourceState,
+    desired: State,
+    last: Option<LastDesired>,
+    hibernate: bool,
+    decision: Decision,
+) -> Decision {
+    let rds = matches!(kind, ResourceKind::RdsInstance | ResourceKind::RdsCluster);
+    if rds
+        && current == ResourceState::Running
+        && desired == State::Stopped
+        && last == Some(LastDesired::Stopped)
+        && decision.action == Action::None
+    {
+        return Decision {
+            action: Action::Stop { hibernate },
+            reason: "RDS started itself after 7 days stopped; stopped again".into(),
+            record: Some(LastDesired::Stopped),
+        };
+    }
+    decision
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,6 +323,37 @@ mod tests {
             decide(R::Running, None, &want(State::Stopped), d.record, flags).action,
             Action::None
         );
+    }
+
+    #[test]
+    fn rds_started_by_aws_is_stopped_again_but_ec2_started_by_hand_is_not() {
+        use ResourceState as R;
+        let d = decide(
+            R::Running,
+            None,
+            &want(State::Stopped),
+            Some(LastDesired::Stopped),
+            PLAIN,
+        );
+        assert_eq!(d.action, Action::None);
+        let rds = undo_rds_auto_start(
+            ResourceKind::RdsInstance,
+            R::Running,
+            State::Stopped,
+            Some(LastDesired::Stopped),
+            false,
+            d.clone(),
+        );
+        assert_eq!(rds.action, Action::Stop { hibernate: false });
+        let ec2 = undo_rds_auto_start(
+            ResourceKind::Ec2Instance,
+            R::Running,
+            State::Stopped,
+            Some(LastDesired::Stopped),
+            false,
+            d,
+        );
+        assert_eq!(ec2.action, Action::None);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `isched plan`: for every resource tagged with a schedule, what the engine would do at an
 //! instant and why. Changes nothing.
 
-use crate::decide::{Action, Decision, LastDesired, decide};
+use crate::decide::{Action, Decision, LastDesired, decide, undo_rds_auto_start};
 use crate::definitions::{DefinitionError, Definitions};
 use isched_cloud::{CloudError, Provider, Resource, TagFilter};
 use isched_schedule::{OverrideStatus, ResourceOverride};
@@ -162,6 +162,14 @@ pub async fn plan(
                         &desired,
                         last,
                         schedule.flags(),
+                    );
+                    decision = undo_rds_auto_start(
+                        resource.kind,
+                        resource.state,
+                        desired.state,
+                        last,
+                        schedule.flags().hibernate,
+                        decision,
                     );
                     if let Some(o) = &active_override {
                         decision.reason = format!(
