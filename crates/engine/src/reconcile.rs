@@ -31,6 +31,21 @@ pub async fn reconcile(
     at: Timestamp,
 ) -> Result<Vec<Done>, EngineError> {
     let planned = plan(provider, store, schedule_tag, at).await?;
+    let mut by_state: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for p in &planned {
+        *by_state.entry(p.resource.state.as_str()).or_default() += 1;
+    }
+    for state in [
+        "pending",
+        "running",
+        "stopping",
+        "stopped",
+        "terminated",
+        "other",
+    ] {
+        metrics::gauge!("isched_resources", "state" => state)
+            .set(by_state.get(state).copied().unwrap_or(0) as f64);
+    }
     let mut outcomes: HashMap<String, String> = HashMap::new();
 
     // Batches per target and kind of action.
