@@ -18,34 +18,6 @@ pub enum OverrideRequest {
     SkipNextStop,
 }
 
-/// The `provider:account:region:id` key of a resource given by key or bare cloud id:
-/// from the scheduler's memory, else by discovering.
-pub async fn resolve(
-    provider: &dyn Provider,
-    store: &Store,
-    tag: &str,
-    id: &str,
-    now: Timestamp,
-) -> Result<Option<String>, EngineError> {
-    if id.matches(':').count() >= 3 {
-        return Ok(Some(id.to_owned()));
-    }
-    let known: Vec<String> = store
-        .resource_states()
-        .await?
-        .into_keys()
-        .filter(|k| k.rsplit(':').next() == Some(id))
-        .collect();
-    if let [one] = known.as_slice() {
-        return Ok(Some(one.clone()));
-    }
-    Ok(plan(provider, store, tag, now)
-        .await?
-        .into_iter()
-        .find(|p| p.resource.id == id)
-        .map(|p| p.key))
-}
-
 /// Stores the override for `key` (which follows `schedule`); returns it.
 pub async fn set(
     store: &Store,

@@ -6,6 +6,7 @@ use crate::definitions::{DefinitionError, Definitions};
 use isched_cloud::{CloudError, Provider, Resource, TagFilter};
 use isched_schedule::{OverrideStatus, ResourceOverride};
 use isched_store::Store;
+use isched_store::overrides::StoredOverride;
 use isched_store::scheduling::ResourceMemory;
 use jiff::Timestamp;
 use serde_json::{Value, json};
@@ -60,6 +61,19 @@ pub fn parse_override(text: &str) -> Result<ResourceOverride, String> {
     Ok(ResourceOverride { state, until })
 }
 
+/// A stored override as evaluation takes it (the table allows only these two states).
+fn stored_override(o: &StoredOverride) -> Option<ResourceOverride> {
+    let state = match o.state.as_str() {
+        "running" => OverrideStatus::Running,
+        "stopped" => OverrideStatus::Stopped,
+        _ => return None,
+    };
+    Some(ResourceOverride {
+        state,
+        until: o.until,
+    })
+}
+
 fn override_state(o: &ResourceOverride) -> &'static str {
     match o.state {
         OverrideStatus::Running => "running",
@@ -81,6 +95,35 @@ impl Planned {
             "reason": self.decision.reason,
         })
     }
+}
+
+/// What a resource id given by a user names in the scheduler's memory.
+pub enum RememberedKey {
+    Found(String),
+    Unknown,
+    /// The bare id ends more than one key (same id in two accounts or regions).
+    Ambiguous,
+}
+
+/// The `provider:account:region:id` key of `id`, given as that key or as the bare cloud id
+/// of a resource the scheduler has seen.
+pub async fn remembered_key(
+    store: &Store,
+    id: &str,
+) -> Result<RememberedKey, isched_store::StoreError> {
+    if id.matches(':').count() >= 3 {
+        return Ok(RememberedKey::Found(id.to_owned()));
+    }
+    let states = store.resource_states().await?;
+    let found: Vec<&String> = states
+        .keys()
+        .filter(|k| k.rsplit(':').next() == Some(id))
+        .collect();
+    Ok(match found.as_slice() {
+        [one] => RememberedKey::Found((*one).clone()),
+        [] => RememberedKey::Unknown,
+        _ => RememberedKey::Ambiguous,
+    })
 }
 
 pub fn resource_key(r: &Resource) -> String {
@@ -139,9 +182,7 @@ pub async fn plan(
                 Some(schedule) => {
                     // An override set through the API wins over one in the tag.
                     let stored = stored_overrides.get(&key);
-                    let from_api = stored.and_then(|o| {
-                        parse_override(&format!("{} until {}", o.state, o.until)).ok()
-                    });
+                    let from_api = stored.and_then(stored_override);
                     let from_tag = resource
                         .tags
                         .get(OVERRIDE_TAG)

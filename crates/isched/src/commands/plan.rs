@@ -3,7 +3,7 @@
 use super::context::with_store;
 use crate::cli::Format;
 use anyhow::Context;
-use isched_engine::plan::{Planned, plan};
+use isched_engine::plan::{Planned, RememberedKey, plan, remembered_key};
 use isched_engine::reconcile::reconcile;
 use jiff::Timestamp;
 use std::path::Path;
@@ -71,19 +71,11 @@ pub fn run_reconcile(config_file: Option<&Path>, at: Option<String>, format: For
 
 pub fn run_history(config_file: Option<&Path>, resource: String, format: Format) -> ExitCode {
     with_store(config_file, move |_config, store| async move {
-        // A bare id matches the one resource whose key ends with it.
-        let key = if resource.matches(':').count() >= 3 {
-            resource.clone()
-        } else {
-            let states = store.resource_states().await?;
-            let found: Vec<&String> = states
-                .keys()
-                .filter(|k| k.rsplit(':').next() == Some(resource.as_str()))
-                .collect();
-            match found.as_slice() {
-                [one] => (*one).clone(),
-                [] => anyhow::bail!("the scheduler has no record of {resource:?}"),
-                _ => anyhow::bail!("{resource:?} is ambiguous; give provider:account:region:id"),
+        let key = match remembered_key(&store, &resource).await? {
+            RememberedKey::Found(k) => k,
+            RememberedKey::Unknown => anyhow::bail!("the scheduler has no record of {resource:?}"),
+            RememberedKey::Ambiguous => {
+                anyhow::bail!("{resource:?} is ambiguous; give provider:account:region:id")
             }
         };
         for e in store.history(&key).await? {

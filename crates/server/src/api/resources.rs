@@ -34,26 +34,18 @@ pub(crate) async fn history(
     _user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let key = if id.matches(':').count() >= 3 {
-        id.clone()
-    } else {
-        let states = state.store().resource_states().await?;
-        let found: Vec<&String> = states
-            .keys()
-            .filter(|k| k.rsplit(':').next() == Some(id.as_str()))
-            .collect();
-        match found.as_slice() {
-            [one] => (*one).clone(),
-            [] => {
-                return Err(ApiError::not_found(format!(
-                    "the scheduler has no record of {id:?}"
-                )));
-            }
-            _ => {
-                return Err(ApiError::bad_request(format!(
-                    "{id:?} is ambiguous; use provider:account:region:id"
-                )));
-            }
+    use isched_engine::plan::{RememberedKey, remembered_key};
+    let key = match remembered_key(state.store(), &id).await? {
+        RememberedKey::Found(k) => k,
+        RememberedKey::Unknown => {
+            return Err(ApiError::not_found(format!(
+                "the scheduler has no record of {id:?}"
+            )));
+        }
+        RememberedKey::Ambiguous => {
+            return Err(ApiError::bad_request(format!(
+                "{id:?} is ambiguous; use provider:account:region:id"
+            )));
         }
     };
     let entries = state.store().history(&key).await?;
