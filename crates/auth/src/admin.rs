@@ -94,11 +94,7 @@ impl AuthService {
         user_id: &str,
         now: Timestamp,
     ) -> Result<IssuedPassword, AuthError> {
-        let user = self
-            .store
-            .user_by_id(user_id)
-            .await?
-            .ok_or(AuthError::NotFound("user"))?;
+        let user = self.existing_user(user_id).await?;
         if user.status == UserStatus::Disabled {
             return Err(AuthError::Conflict(
                 "the user is disabled; enable them first".into(),
@@ -222,11 +218,7 @@ impl AuthService {
         disabled: bool,
         now: Timestamp,
     ) -> Result<User, AuthError> {
-        let user = self
-            .store
-            .user_by_id(user_id)
-            .await?
-            .ok_or(AuthError::NotFound("user"))?;
+        let user = self.existing_user(user_id).await?;
         if disabled {
             if user.id == actor.id {
                 return Err(AuthError::Conflict("you cannot disable yourself".into()));
@@ -257,10 +249,7 @@ impl AuthService {
             serde_json::json!({}),
         )
         .await?;
-        self.store
-            .user_by_id(user_id)
-            .await?
-            .ok_or(AuthError::NotFound("user"))
+        self.existing_user(user_id).await
     }
 
     pub async fn delete_user(
@@ -269,11 +258,7 @@ impl AuthService {
         user_id: &str,
         now: Timestamp,
     ) -> Result<(), AuthError> {
-        let user = self
-            .store
-            .user_by_id(user_id)
-            .await?
-            .ok_or(AuthError::NotFound("user"))?;
+        let user = self.existing_user(user_id).await?;
         if user.id == actor.id {
             return Err(AuthError::Conflict("you cannot delete yourself".into()));
         }
@@ -297,11 +282,7 @@ impl AuthService {
         groups: &[String],
         now: Timestamp,
     ) -> Result<User, AuthError> {
-        let user = self
-            .store
-            .user_by_id(user_id)
-            .await?
-            .ok_or(AuthError::NotFound("user"))?;
+        let user = self.existing_user(user_id).await?;
         let groups = validate_groups(groups)?;
         if !groups.iter().any(|g| g == ROLE_ADMIN) {
             self.keep_an_admin(&user, "remove the admin group from")
@@ -316,10 +297,7 @@ impl AuthService {
             serde_json::json!({ "from": user.roles, "to": groups }),
         )
         .await?;
-        self.store
-            .user_by_id(user_id)
-            .await?
-            .ok_or(AuthError::NotFound("user"))
+        self.existing_user(user_id).await
     }
 
     /// A signed-in user changes their own password; their other sessions end. A wrong

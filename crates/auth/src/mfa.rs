@@ -117,10 +117,7 @@ impl AuthService {
         user_id: &str,
         now: Timestamp,
     ) -> Result<(), AuthError> {
-        self.store
-            .user_by_id(user_id)
-            .await?
-            .ok_or(AuthError::NotFound("user"))?;
+        self.existing_user(user_id).await?;
         self.store.set_totp(user_id, None, None, now).await?;
         self.store.replace_recovery_codes(user_id, &[]).await?;
         self.audit(
@@ -141,11 +138,7 @@ impl AuthService {
         code: &str,
         now: Timestamp,
     ) -> Result<bool, AuthError> {
-        let user = self
-            .store
-            .user_by_id(user_id)
-            .await?
-            .ok_or(AuthError::NotFound("user"))?;
+        let user = self.existing_user(user_id).await?;
         if !user.mfa_enabled {
             return Ok(false);
         }

@@ -236,6 +236,14 @@ impl AuthService {
             .map_err(|e| AuthError::Internal(e.to_string()))
     }
 
+    /// The user with this id, or `NotFound`.
+    pub(crate) async fn existing_user(&self, id: &str) -> Result<User, AuthError> {
+        self.store
+            .user_by_id(id)
+            .await?
+            .ok_or(AuthError::NotFound("user"))
+    }
+
     /// Checks `password` against the policy and hashes it (bounded like verification).
     pub(crate) async fn new_password_hash(
         &self,
@@ -494,11 +502,7 @@ impl AuthService {
         }
         self.set_own_password(&user.id, new_password, NEW_PASSWORD_REQUIRED, now)
             .await?;
-        let user = self
-            .store
-            .user_by_id(&user.id)
-            .await?
-            .ok_or(AuthError::NotFound("user"))?;
+        let user = self.existing_user(&user.id).await?;
         self.after_password(&user, now).await
     }
 
