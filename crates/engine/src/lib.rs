@@ -1,10 +1,11 @@
-//! The scheduler engine: stored definitions (periods, schedules, calendars) now; the
+//! The scheduler engine: stored definitions (periods, schedules, calendars), the
 //! reconciler that compares each resource's desired state (from `schedule`) with its
-//! actual state (from `cloud`), leases that divide targets between replicas, the durable
-//! job queue and notifications are still to come (issue E).
+//! actual state (from `cloud`), the continuous scheduler and the leases that divide
+//! targets between replicas.
 
 pub mod decide;
 pub mod definitions;
+pub mod leases;
 pub mod overrides;
 pub mod plan;
 pub mod reconcile;

@@ -3,7 +3,7 @@
 
 use crate::decide::{Action, Decision, LastDesired, decide, undo_rds_auto_start};
 use crate::definitions::{DefinitionError, Definitions};
-use isched_cloud::{CloudError, Provider, Resource, TagFilter};
+use isched_cloud::{CloudError, Provider, Resource, TagFilter, Target};
 use isched_schedule::{OverrideStatus, ResourceOverride};
 use isched_store::Store;
 use isched_store::overrides::StoredOverride;
@@ -130,6 +130,17 @@ pub fn resource_key(r: &Resource) -> String {
     format!("{}:{}:{}:{}", r.provider, r.account, r.region, r.id)
 }
 
+/// Every account-region target of the provider.
+pub async fn all_targets(provider: &dyn Provider) -> Result<Vec<Target>, EngineError> {
+    provider
+        .targets()
+        .await
+        .map_err(|error| EngineError::Cloud {
+            target: "targets".into(),
+            error,
+        })
+}
+
 /// Decides for every resource carrying `schedule_tag`, at `at`.
 pub async fn plan(
     provider: &dyn Provider,
@@ -137,22 +148,27 @@ pub async fn plan(
     schedule_tag: &str,
     at: Timestamp,
 ) -> Result<Vec<Planned>, EngineError> {
+    let targets = all_targets(provider).await?;
+    plan_targets(provider, store, schedule_tag, at, &targets).await
+}
+
+/// Decides for the resources of `targets` only (those whose leases this replica holds).
+pub async fn plan_targets(
+    provider: &dyn Provider,
+    store: &Store,
+    schedule_tag: &str,
+    at: Timestamp,
+    targets: &[Target],
+) -> Result<Vec<Planned>, EngineError> {
     let catalog = Definitions::new(store.clone()).catalog().await?;
     let memory = store.resource_states().await?;
     let stored_overrides = store.overrides().await?;
     let filter = TagFilter::keys(&[schedule_tag]);
-    let targets = provider
-        .targets()
-        .await
-        .map_err(|error| EngineError::Cloud {
-            target: "targets".into(),
-            error,
-        })?;
     let mut out = Vec::new();
     for target in targets {
         let resources =
             provider
-                .discover(&target, &filter)
+                .discover(target, &filter)
                 .await
                 .map_err(|error| EngineError::Cloud {
                     target: target.to_string(),

@@ -3,7 +3,7 @@
 //! every action and every new reason for not acting in the history.
 
 use crate::decide::Action;
-use crate::plan::{EngineError, Planned, plan};
+use crate::plan::{EngineError, Planned, all_targets, plan_targets};
 use isched_cloud::{Provider, ResourceRef, ResourceState, TagFilter, Target};
 use isched_store::Store;
 use isched_store::scheduling::{HistoryEntry, ResourceMemory};
@@ -30,7 +30,19 @@ pub async fn reconcile(
     schedule_tag: &str,
     at: Timestamp,
 ) -> Result<Vec<Done>, EngineError> {
-    let planned = plan(provider, store, schedule_tag, at).await?;
+    let targets = all_targets(provider).await?;
+    reconcile_targets(provider, store, schedule_tag, at, &targets).await
+}
+
+/// One pass over the resources of `targets` only.
+pub async fn reconcile_targets(
+    provider: &dyn Provider,
+    store: &Store,
+    schedule_tag: &str,
+    at: Timestamp,
+    targets: &[Target],
+) -> Result<Vec<Done>, EngineError> {
+    let planned = plan_targets(provider, store, schedule_tag, at, targets).await?;
     let mut by_state: BTreeMap<&'static str, usize> = BTreeMap::new();
     for p in &planned {
         *by_state.entry(p.resource.state.as_str()).or_default() += 1;

@@ -8,7 +8,9 @@
 //! rules.
 
 use crate::definitions::Definitions;
-use crate::reconcile::reconcile;
+use crate::leases::TargetLeases;
+use crate::plan::all_targets;
+use crate::reconcile::reconcile_targets;
 use isched_auth::clock::Clock;
 use isched_cloud::Provider;
 use isched_store::Store;
@@ -21,8 +23,10 @@ use tokio::sync::watch;
 #[derive(Debug, Clone, Default)]
 pub struct SchedulerStatus {
     pub running: bool,
-    /// Another replica holds the scheduler lease; this one waits to take over.
+    /// This replica holds no target's lease (others do); it takes over those that lapse.
     pub standby: bool,
+    pub targets_held: usize,
+    pub targets_total: usize,
     pub last_pass: Option<Timestamp>,
     pub last_error: Option<String>,
     pub next_wakeup: Option<Timestamp>,
@@ -55,19 +59,18 @@ pub struct Scheduler {
     pub clock: Clock,
     /// Passes happen at least this often, to catch drift and new resources.
     pub resync: SignedDuration,
-    /// The scheduler lease: renewed every third of it; a replica that dies loses it at
-    /// expiry and another takes over.
+    /// The length of the leases on targets: renewed every third of it; a replica that
+    /// dies loses its leases at expiry and the others take them over.
     pub lease: SignedDuration,
     /// This process, as lease holder.
     pub holder: String,
 }
 
-const LEASE: &str = "scheduler";
-
 enum Woke {
     Due,
     Stop,
-    LostLease,
+    /// Leases were lost or gained.
+    Changed,
 }
 
 /// The earliest next transition after `now` of the schedules named in `in_use`.
@@ -88,41 +91,53 @@ impl Scheduler {
     /// Runs until `stop` turns true.
     pub async fn run(self, handle: SchedulerHandle, mut stop: watch::Receiver<bool>) {
         handle.update(|s| s.running = true);
+        let mut leases = TargetLeases::new(
+            self.store.clone(),
+            self.provider.name(),
+            self.holder.clone(),
+            self.lease,
+        );
         let mut due: Option<Timestamp> = None;
         loop {
-            if !self.renew().await {
-                handle.update(|s| {
-                    s.standby = true;
-                    s.next_wakeup = None;
-                });
+            let targets = match all_targets(self.provider.as_ref()).await {
+                Ok(t) => t,
+                Err(e) => {
+                    handle.update(|s| s.last_error = Some(e.to_string()));
+                    Vec::new()
+                }
+            };
+            leases.refresh(&targets, self.clock.now()).await;
+            let mine = leases.held(&targets);
+            handle.update(|s| {
+                s.standby = mine.is_empty();
+                s.targets_held = mine.len();
+                s.targets_total = targets.len();
+            });
+            if mine.is_empty() {
+                handle.update(|s| s.next_wakeup = None);
+                due = None;
                 // Try again when a lapsed lease could be taken.
-                match self
-                    .sleep_until(
-                        self.clock.now() + self.renew_every(),
-                        false,
-                        &handle,
-                        &mut stop,
-                    )
-                    .await
-                {
+                let wake = self.clock.now() + self.renew_every();
+                match self.sleep_until(wake, None, &handle, &mut stop).await {
                     Woke::Stop => break,
                     _ => continue,
                 }
             }
-            handle.update(|s| s.standby = false);
             let started = self.clock.now();
             if let Some(due) = due.take() {
                 // Transition lag: from the boundary to the pass that acts on it.
                 metrics::histogram!("isched_transition_lag_seconds")
                     .record((started - due).as_secs_f64().max(0.0));
             }
+            let version = self.store.definitions_version().await.unwrap_or(0);
             let mut in_use = BTreeSet::new();
             let mut override_ends: Vec<Timestamp> = Vec::new();
-            match reconcile(
+            match reconcile_targets(
                 self.provider.as_ref(),
                 &self.store,
                 &self.schedule_tag,
                 started,
+                &mine,
             )
             .await
             {
@@ -153,18 +168,21 @@ impl Scheduler {
             let wake = transition.filter(|t| *t < resync_at).unwrap_or(resync_at);
             due = transition.filter(|t| *t <= wake);
             handle.update(|s| s.next_wakeup = Some(wake));
-            match self.sleep_until(wake, true, &handle, &mut stop).await {
+            let holding = Holding {
+                leases: &mut leases,
+                targets: &targets,
+                version,
+            };
+            match self
+                .sleep_until(wake, Some(holding), &handle, &mut stop)
+                .await
+            {
                 Woke::Stop => break,
-                Woke::LostLease => {
-                    tracing::warn!("scheduler lease lost to another replica");
-                    due = None;
-                }
+                Woke::Changed => due = None,
                 Woke::Due => {}
             }
         }
-        if let Err(e) = self.store.release_lease(LEASE, &self.holder).await {
-            tracing::warn!(error = %e, "scheduler lease not released; it lapses by itself");
-        }
+        leases.release_all().await;
         handle.update(|s| s.running = false);
     }
 
@@ -172,47 +190,36 @@ impl Scheduler {
         self.lease / 3
     }
 
-    /// Takes or renews the lease; false if another replica holds it (or the database is
-    /// unreachable, when acting could double up).
-    async fn renew(&self) -> bool {
-        let now = self.clock.now();
-        match self
-            .store
-            .try_lease(LEASE, &self.holder, now, now + self.lease)
-            .await
-        {
-            Ok(held) => held,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot renew the scheduler lease");
-                false
-            }
-        }
-    }
-
-    /// Sleeps until the wall clock reaches `wake`, renewing the lease on the way when
-    /// `holding`.
+    /// Sleeps until the wall clock reaches `wake`. While `holding` leases, renews them on
+    /// the way and wakes early when they change or definitions change on another replica.
     async fn sleep_until(
         &self,
         wake: Timestamp,
-        holding: bool,
+        mut holding: Option<Holding<'_>>,
         handle: &SchedulerHandle,
         stop: &mut watch::Receiver<bool>,
     ) -> Woke {
         let mut renewed = self.clock.now();
         loop {
             let now = self.clock.now();
-            if holding {
+            if holding.is_some() {
                 metrics::gauge!("isched_next_wakeup_seconds")
                     .set((wake - now).as_secs_f64().max(0.0));
             }
             if now >= wake {
                 return Woke::Due;
             }
-            if holding && now >= renewed + self.renew_every() {
-                if !self.renew().await {
-                    return Woke::LostLease;
-                }
+            if let Some(h) = holding.as_mut()
+                && now >= renewed + self.renew_every()
+            {
                 renewed = now;
+                if h.leases.refresh(h.targets, now).await {
+                    tracing::info!("the scheduler's leases changed; passing again");
+                    return Woke::Changed;
+                }
+                if self.store.definitions_version().await.unwrap_or(h.version) != h.version {
+                    return Woke::Due;
+                }
             }
             let left = (wake - now)
                 .as_millis()
@@ -229,4 +236,11 @@ impl Scheduler {
             }
         }
     }
+}
+
+/// The leases a replica holds while it sleeps, and the definitions it last acted on.
+struct Holding<'a> {
+    leases: &'a mut TargetLeases,
+    targets: &'a [isched_cloud::Target],
+    version: i64,
 }

@@ -112,7 +112,7 @@ pub struct Config {
     pub scheduler_enabled: bool,
     /// Longest time between scheduler passes.
     pub resync_secs: u64,
-    /// The scheduler lease between replicas: a dead holder's work moves within this.
+    /// The scheduler's leases on targets: a dead replica's targets move within this.
     pub lease_secs: u64,
 }
 

@@ -150,8 +150,10 @@ fn scheduler_component(state: &AppState) -> Component {
     } else if s.standby {
         (
             "standby",
-            "another replica holds the scheduler lease; this one takes over if it lapses"
-                .to_owned(),
+            format!(
+                "other replicas hold the leases on all {} targets; this one takes over those that lapse",
+                s.targets_total
+            ),
         )
     } else if let Some(e) = &s.last_error {
         ("degraded", format!("last pass failed: {e}"))
@@ -161,8 +163,8 @@ fn scheduler_component(state: &AppState) -> Component {
         (
             "ok",
             format!(
-                "last pass {last} over {} resources; next wake-up {next}",
-                s.resources
+                "holds {} of {} targets; last pass {last} over {} resources; next wake-up {next}",
+                s.targets_held, s.targets_total, s.resources
             ),
         )
     };

@@ -3,6 +3,7 @@
 use crate::time::to_ms;
 use crate::{Store, StoreError, on_pool};
 use jiff::Timestamp;
+use std::collections::BTreeMap;
 
 impl Store {
     /// Takes or renews the lease `name` for `holder` until `until`; true if `holder` now
@@ -40,5 +41,23 @@ impl Store {
         .await
         .map(|_| ()))?;
         Ok(())
+    }
+
+    /// The leases whose name starts with `prefix` and that have not expired at `now`:
+    /// name → holder.
+    pub async fn live_leases(
+        &self,
+        prefix: &str,
+        now: Timestamp,
+    ) -> Result<BTreeMap<String, String>, StoreError> {
+        let rows: Vec<(String, String)> = on_pool!(self, |p| sqlx::query_as(
+            "SELECT name, holder FROM leases WHERE substr(name, 1, $1) = $2 AND expires_at > $3"
+        )
+        .bind(prefix.len() as i32)
+        .bind(prefix)
+        .bind(to_ms(now))
+        .fetch_all(p)
+        .await)?;
+        Ok(rows.into_iter().collect())
     }
 }

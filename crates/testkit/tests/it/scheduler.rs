@@ -116,9 +116,23 @@ async fn starts_at_the_transition_second(backend: Backend) {
     app.stop().await;
 }
 
-backend_tests!(replicas_share_the_scheduler_through_a_lease);
+backend_tests!(replicas_divide_targets_through_leases);
 
-async fn scheduler_status(app: &isched_testkit::TestApp) -> String {
+/// Target lease → the address of the replica holding it (or the holder as written).
+async fn target_holders(app: &TestApp) -> std::collections::BTreeMap<String, String> {
+    app.store
+        .live_leases("target:", app.clock.now())
+        .await
+        .expect("leases")
+        .into_iter()
+        .map(|(name, holder)| {
+            let address = holder.split('/').next().unwrap_or_default().to_owned();
+            (name, address)
+        })
+        .collect()
+}
+
+async fn scheduler_status(app: &TestApp) -> String {
     let health: Value = app
         .get("/health/components")
         .await
@@ -135,7 +149,7 @@ async fn scheduler_status(app: &isched_testkit::TestApp) -> String {
     c["status"].as_str().expect("status").to_owned()
 }
 
-async fn statuses(apps: &[&isched_testkit::TestApp]) -> Vec<String> {
+async fn statuses(apps: &[&TestApp]) -> Vec<String> {
     let mut out = Vec::new();
     for a in apps {
         out.push(scheduler_status(a).await);
@@ -143,7 +157,12 @@ async fn statuses(apps: &[&isched_testkit::TestApp]) -> Vec<String> {
     out
 }
 
-async fn replicas_share_the_scheduler_through_a_lease(backend: Backend) {
+const TARGET_1: &str = "target:sandbox:sandbox:sandbox-1";
+
+/// Three replicas on one database and two account-region targets: the targets are divided
+/// between two replicas, every transition is acted on once, and the targets of a replica
+/// that stops are taken over within a lease period.
+async fn replicas_divide_targets_through_leases(backend: Backend) {
     let replica = |url: Option<String>| {
         move |c: &mut isched::config::Config| {
             c.scheduler_enabled = true;
@@ -154,91 +173,118 @@ async fn replicas_share_the_scheduler_through_a_lease(backend: Backend) {
             }
         }
     };
-    let Some(first) = spawn_app_with(backend, replica(None)).await else {
+    // The database's owner serves the API only; three replicas schedule.
+    let Some(owner) = spawn_app_with(backend, |c| c.sandbox.transition_secs = 0).await else {
         return;
     };
-    // A replica that died holding the lease: the others wait for it to lapse.
-    let now = first.clock.now();
-    first
-        .store
-        .try_lease(
-            "scheduler",
-            "dead-replica",
-            now,
-            now + SignedDuration::from_secs(3),
-        )
+    // A replica that died holding a target: the others wait for its lease to lapse.
+    let now = owner.clock.now();
+    let lapse = now + SignedDuration::from_secs(3);
+    for name in ["replica:dead-replica", TARGET_1] {
+        assert!(
+            owner
+                .store
+                .try_lease(name, "dead-replica", now, lapse)
+                .await
+                .expect("lease")
+        );
+    }
+    let mut ids = seed_soon(&owner, 3).await;
+    let sandbox = isched_cloud::sandbox::SandboxProvider::new(
+        owner.store.clone(),
+        isched_cloud::sandbox::SandboxOptions {
+            transition_delay: SignedDuration::ZERO,
+            ..Default::default()
+        },
+    );
+    let tags = std::collections::BTreeMap::from([("Schedule".to_owned(), "soon".to_owned())]);
+    let second_region = sandbox
+        .seed("sandbox-2", 3, "t3.micro", &tags)
         .await
-        .expect("lease");
-    let url = first.db.url().to_owned();
-    let second = spawn_app_with(backend, replica(Some(url.clone())))
-        .await
-        .expect("second");
-    let third = spawn_app_with(backend, replica(Some(url)))
-        .await
-        .expect("third");
-    let apps = [&first, &second, &third];
+        .expect("seed");
+    let url = owner.db.url().to_owned();
+    let mut replicas = Vec::new();
+    for _ in 0..3 {
+        replicas.push(
+            spawn_app_with(backend, replica(Some(url.clone())))
+                .await
+                .expect("replica"),
+        );
+    }
+    let apps: Vec<&TestApp> = replicas.iter().collect();
+    let addresses: Vec<String> = apps.iter().map(|a| a.address.to_string()).collect();
 
+    // Once the dead replica's lease lapses, two live replicas hold one target each.
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    let holder = loop {
-        let s = statuses(&apps).await;
-        if s.iter().filter(|x| *x == "ok").count() == 1
-            && s.iter().filter(|x| *x == "standby").count() == 2
+    loop {
+        let holders = target_holders(&owner).await;
+        let distinct: std::collections::BTreeSet<&String> = holders.values().collect();
+        if holders.len() == 2
+            && distinct.len() == 2
+            && distinct.iter().all(|h| addresses.contains(h))
         {
-            break s.iter().position(|x| x == "ok").expect("holder");
+            break;
         }
         assert!(
             std::time::Instant::now() < deadline,
-            "no single holder after the dead one's lease lapsed: {s:?}"
+            "targets not divided between two replicas: {holders:?}"
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    }
+    assert!(statuses(&apps).await.iter().any(|s| s == "standby"));
 
-    // A transition is acted on exactly once. Definitions go through the holder's API, which
-    // wakes its scheduler at once (the others would learn of them at their next pass).
-    let leader = apps[holder];
-    let admin = leader.admin_token().await;
-    let ids = seed_soon(&first, 3).await;
-    let boundary = four_seconds_before_a_minute(&apps);
-    create_soon_schedule(leader, &admin, boundary).await;
-    tokio::time::sleep(Duration::from_secs(6)).await;
-    for id in &ids {
-        let history = first
-            .store
-            .history(&format!(
-                "sandbox:{}:sandbox-1:{id}",
-                isched_cloud::sandbox::ACCOUNT
-            ))
-            .await
-            .expect("history");
+    // Every transition is acted on exactly once, in both targets. Definitions go through
+    // one replica's API; the others notice the change at their next lease renewal.
+    let admin = owner.admin_token().await;
+    let mut clocks = apps.clone();
+    clocks.push(&owner);
+    let boundary = four_seconds_before_a_minute(&clocks);
+    create_soon_schedule(&owner, &admin, boundary).await;
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    let keys: Vec<String> = ids
+        .drain(..)
+        .map(|id| format!("sandbox:sandbox:sandbox-1:{id}"))
+        .chain(
+            second_region
+                .iter()
+                .map(|id| format!("sandbox:sandbox:sandbox-2:{id}")),
+        )
+        .collect();
+    for key in &keys {
+        let history = owner.store.history(key).await.expect("history");
         let starts = history.iter().filter(|e| e.action == "start").count();
-        assert_eq!(starts, 1, "{history:?}");
+        assert_eq!(starts, 1, "{key}: {history:?}");
     }
 
-    // The holder goes away; another replica takes over within the lease period. (The
-    // first app owns the test database, so when it holds the lease only the takeover from
-    // the dead replica above is checked.)
-    let mut rest: Vec<isched_testkit::TestApp> = Vec::new();
-    let mut stopped = None;
-    for (i, a) in [first, second, third].into_iter().enumerate() {
-        if i == holder && i != 0 {
-            stopped = Some(a);
+    // A replica holding a target stops; its target is taken over within the lease period.
+    let holders = target_holders(&owner).await;
+    let (target, gone) = holders
+        .iter()
+        .next()
+        .map(|(t, h)| (t.clone(), h.clone()))
+        .expect("a held target");
+    let mut rest = Vec::new();
+    for a in replicas {
+        if a.address.to_string() == gone {
+            a.stop().await;
         } else {
             rest.push(a);
         }
     }
-    if let Some(a) = stopped {
-        a.stop().await;
-        let deadline = std::time::Instant::now() + Duration::from_secs(6);
-        loop {
-            let s = statuses(&rest.iter().collect::<Vec<_>>()).await;
-            if s.iter().filter(|x| *x == "ok").count() == 1 {
-                break;
-            }
-            assert!(std::time::Instant::now() < deadline, "no takeover: {s:?}");
-            tokio::time::sleep(Duration::from_millis(200)).await;
+    let stopped_at = std::time::Instant::now();
+    loop {
+        let holders = target_holders(&owner).await;
+        if holders.get(&target).is_some_and(|h| *h != gone) {
+            break;
         }
+        assert!(
+            stopped_at.elapsed() < Duration::from_secs(5),
+            "{target} not taken over: {holders:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
     while let Some(a) = rest.pop() {
         a.stop().await;
     }
+    owner.stop().await;
 }
