@@ -228,6 +228,13 @@ impl Definitions {
                 .filter(|(_, m)| m.schedule == name && m.last_reason != "terminated")
                 .map(|(k, _)| k.rsplit(':').next().unwrap_or_default().to_owned())
                 .collect();
+            // And those assigned it through the API, seen by the scheduler or not yet.
+            for (key, a) in self.store.assignments().await? {
+                let id = key.rsplit(':').next().unwrap_or_default().to_owned();
+                if a.schedule == name && !resources.contains(&id) {
+                    resources.push(id);
+                }
+            }
             resources.sort();
             if !resources.is_empty() {
                 let shown: Vec<&str> = resources.iter().take(5).map(String::as_str).collect();
@@ -237,7 +244,7 @@ impl Definitions {
                     String::new()
                 };
                 return Err(DefinitionError::Conflict(format!(
-                    "the schedule {name:?} is used by {} resources ({}{more}); change their Schedule tag first",
+                    "the schedule {name:?} is used by {} resources ({}{more}); change their Schedule tag or assignment first",
                     resources.len(),
                     shown.join(", ")
                 )));

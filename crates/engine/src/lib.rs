@@ -3,10 +3,14 @@
 //! actual state (from `cloud`), the continuous scheduler and the leases that divide
 //! targets between replicas.
 
+pub mod assign;
 pub mod decide;
 pub mod definitions;
 pub mod leases;
+pub mod notify;
 pub mod overrides;
 pub mod plan;
 pub mod reconcile;
+pub mod reminders;
+pub mod retries;
 pub mod scheduler;

@@ -163,9 +163,18 @@ pub async fn plan_targets(
     let catalog = Definitions::new(store.clone()).catalog().await?;
     let memory = store.resource_states().await?;
     let stored_overrides = store.overrides().await?;
-    let filter = TagFilter::keys(&[schedule_tag]);
+    let assignments = store.assignments().await?;
+    let tagged = TagFilter::keys(&[schedule_tag]);
     let mut out = Vec::new();
     for target in targets {
+        // Resources assigned a schedule through the API may carry no tag: a target with
+        // any of them is discovered whole (the same calls, more rows).
+        let prefix = format!("{}:{}:{}:", provider.name(), target.account, target.region);
+        let filter = if assignments.keys().any(|k| k.starts_with(&prefix)) {
+            TagFilter::default()
+        } else {
+            tagged.clone()
+        };
         let resources =
             provider
                 .discover(target, &filter)
@@ -175,10 +184,15 @@ pub async fn plan_targets(
                     error,
                 })?;
         for resource in resources {
-            let Some(name) = resource.tags.get(schedule_tag).map(|v| v.trim().to_owned()) else {
-                continue;
-            };
             let key = resource_key(&resource);
+            // An assignment through the API wins over the tag.
+            let name = match assignments.get(&key) {
+                Some(a) => a.schedule.clone(),
+                None => match resource.tags.get(schedule_tag) {
+                    Some(v) => v.trim().to_owned(),
+                    None => continue,
+                },
+            };
             let remembered = memory.get(&key).cloned();
             out.push(match catalog.schedule(&name) {
                 None => Planned {

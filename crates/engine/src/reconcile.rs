@@ -6,7 +6,7 @@ use crate::decide::Action;
 use crate::plan::{EngineError, Planned, all_targets, plan_targets};
 use isched_cloud::{Provider, ResourceRef, ResourceState, TagFilter, Target};
 use isched_store::Store;
-use isched_store::scheduling::{HistoryEntry, ResourceMemory};
+use isched_store::scheduling::{HistoryEntry, PassRecord, ResourceMemory};
 use jiff::Timestamp;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -105,20 +105,23 @@ pub async fn reconcile_targets(
     // History is kept on the evaluation instant, so that a replay with --at reads as the
     // day it replays.
     let now = at;
+    let mut record = PassRecord {
+        at: now,
+        ..PassRecord::default()
+    };
+    running_intervals(provider, store, targets, &planned, &outcomes, &mut record).await?;
     let mut done = Vec::with_capacity(planned.len());
     for p in planned {
         if p.expired_override {
-            store.clear_override(&p.key).await?;
-            store
-                .append_history(&HistoryEntry {
-                    at: now,
-                    resource: p.key.clone(),
-                    schedule: Some(p.schedule.clone()),
-                    action: "none".into(),
-                    outcome: "override expired".into(),
-                    reason: "the override expired; the schedule decides again".into(),
-                })
-                .await?;
+            record.cleared_overrides.push(p.key.clone());
+            record.history.push(HistoryEntry {
+                at: now,
+                resource: p.key.clone(),
+                schedule: Some(p.schedule.clone()),
+                action: "none".into(),
+                outcome: "override expired".into(),
+                reason: "the override expired; the schedule decides again".into(),
+            });
         }
         let acted = p.decision.action != Action::None;
         let outcome = outcomes.remove(&p.key).unwrap_or_else(|| "none".into());
@@ -140,16 +143,14 @@ pub async fn reconcile_targets(
             .as_ref()
             .is_none_or(|m| m.last_reason != p.decision.reason);
         if acted || new_reason {
-            store
-                .append_history(&HistoryEntry {
-                    at: now,
-                    resource: p.key.clone(),
-                    schedule: Some(p.schedule.clone()),
-                    action: p.decision.action.as_str().into(),
-                    outcome: outcome.clone(),
-                    reason: p.decision.reason.clone(),
-                })
-                .await?;
+            record.history.push(HistoryEntry {
+                at: now,
+                resource: p.key.clone(),
+                schedule: Some(p.schedule.clone()),
+                action: p.decision.action.as_str().into(),
+                outcome: outcome.clone(),
+                reason: p.decision.reason.clone(),
+            });
         }
         let memory = ResourceMemory {
             schedule: p.schedule.clone(),
@@ -157,14 +158,57 @@ pub async fn reconcile_targets(
             last_reason: p.decision.reason.clone(),
         };
         if p.memory.as_ref() != Some(&memory) {
-            store.set_resource_state(&p.key, &memory, now).await?;
+            record.states.push((p.key.clone(), memory));
         }
         done.push(Done {
             planned: p,
             outcome,
         });
     }
+    store.record_pass(&record).await?;
     Ok(done)
+}
+
+/// Opens a running interval for each resource that runs after this pass and had none, and
+/// closes the open interval of each that no longer runs (or is gone from its target).
+async fn running_intervals(
+    provider: &dyn Provider,
+    store: &Store,
+    targets: &[Target],
+    planned: &[Planned],
+    outcomes: &HashMap<String, String>,
+    record: &mut PassRecord,
+) -> Result<(), EngineError> {
+    let open = store.open_intervals().await?;
+    let mut seen = std::collections::HashSet::new();
+    for p in planned {
+        seen.insert(p.key.as_str());
+        let ok = outcomes.get(&p.key).is_some_and(|o| o == "ok");
+        let running = match p.decision.action {
+            Action::Start | Action::Resize { .. } if ok => true,
+            Action::Stop { .. } if ok => false,
+            _ => matches!(
+                p.resource.state,
+                ResourceState::Running | ResourceState::Pending
+            ),
+        };
+        match (running, open.contains(&p.key)) {
+            (true, false) => record.started_running.push(p.key.clone()),
+            (false, true) => record.stopped_running.push(p.key.clone()),
+            _ => {}
+        }
+    }
+    let prefixes: Vec<String> = targets
+        .iter()
+        .map(|t| format!("{}:{}:{}:", provider.name(), t.account, t.region))
+        .collect();
+    record.stopped_running.extend(
+        open.iter()
+            .filter(|k| !seen.contains(k.as_str()))
+            .filter(|k| prefixes.iter().any(|p| k.starts_with(p)))
+            .cloned(),
+    );
+    Ok(())
 }
 
 /// Stop (when running), wait for stopped, change the type, start.

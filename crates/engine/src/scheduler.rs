@@ -9,8 +9,11 @@
 
 use crate::definitions::Definitions;
 use crate::leases::TargetLeases;
+use crate::notify::Notifier;
 use crate::plan::all_targets;
 use crate::reconcile::reconcile_targets;
+use crate::reminders::ReminderSettings;
+use crate::retries::StartRetries;
 use isched_auth::clock::Clock;
 use isched_cloud::Provider;
 use isched_store::Store;
@@ -64,6 +67,9 @@ pub struct Scheduler {
     pub lease: SignedDuration,
     /// This process, as lease holder.
     pub holder: String,
+    /// Who hears of reminders and failed starts.
+    pub notifier: Notifier,
+    pub reminders: ReminderSettings,
 }
 
 enum Woke {
@@ -98,6 +104,7 @@ impl Scheduler {
             self.lease,
         );
         let mut due: Option<Timestamp> = None;
+        let mut retries = StartRetries::default();
         loop {
             let targets = match all_targets(self.provider.as_ref()).await {
                 Ok(t) => t,
@@ -132,6 +139,8 @@ impl Scheduler {
             let version = self.store.definitions_version().await.unwrap_or(0);
             let mut in_use = BTreeSet::new();
             let mut override_ends: Vec<Timestamp> = Vec::new();
+            // Earlier wake-ups than the next transition: a retry, a reminder.
+            let mut extra: Vec<Timestamp> = Vec::new();
             match reconcile_targets(
                 self.provider.as_ref(),
                 &self.store,
@@ -152,6 +161,7 @@ impl Scheduler {
                         s.last_error = None;
                         s.resources = done.len();
                     });
+                    extra.extend(self.after_pass(&mut retries, &done, started).await);
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "scheduler pass failed; retrying at the next wake-up");
@@ -165,7 +175,12 @@ impl Scheduler {
                 .into_iter()
                 .chain(override_ends.into_iter().filter(|t| *t > started))
                 .min();
-            let wake = transition.filter(|t| *t < resync_at).unwrap_or(resync_at);
+            let wake = transition
+                .into_iter()
+                .chain(extra.into_iter().filter(|t| *t > started))
+                .filter(|t| *t < resync_at)
+                .min()
+                .unwrap_or(resync_at);
             due = transition.filter(|t| *t <= wake);
             handle.update(|s| s.next_wakeup = Some(wake));
             let holding = Holding {
@@ -184,6 +199,35 @@ impl Scheduler {
         }
         leases.release_all().await;
         handle.update(|s| s.running = false);
+    }
+
+    /// Retries of failed starts (and their reports), and reminders of coming stops.
+    /// Returns the instants to wake up for them.
+    async fn after_pass(
+        &self,
+        retries: &mut StartRetries,
+        done: &[crate::reconcile::Done],
+        now: Timestamp,
+    ) -> Vec<Timestamp> {
+        let plan = retries.after_pass(done, now);
+        for (entry, notice) in &plan.reports {
+            if let Err(e) = self.store.append_history(entry).await {
+                tracing::warn!(error = %e, "cannot record a failed start's report");
+            }
+            self.notifier.send(notice).await;
+        }
+        let reminder = match self
+            .reminders
+            .run(&self.store, &self.notifier, done, now)
+            .await
+        {
+            Ok(next) => next,
+            Err(e) => {
+                tracing::warn!(error = %e, "reminders not sent this pass");
+                None
+            }
+        };
+        plan.retry_at.into_iter().chain(reminder).collect()
     }
 
     fn renew_every(&self) -> SignedDuration {

@@ -94,7 +94,23 @@ pub async fn start_with_clock(
         config.schedule_tag.clone(),
         scheduler_handle.clone(),
     );
-    let app = isched_server::router(state, &config.server);
+    let app = isched_server::router(state.clone(), &config.server);
+    let notifier = isched_engine::notify::Notifier::new(
+        Some((state.auth().mailer().clone(), store.clone())),
+        config
+            .webhook_url
+            .as_ref()
+            .map(|url| isched_engine::notify::Webhook {
+                url: url.expose_secret().to_owned(),
+                secret: config.webhook_secret.clone(),
+            }),
+    );
+    let reminders = isched_engine::reminders::ReminderSettings {
+        lead: jiff::SignedDuration::from_mins(config.reminder_minutes as i64),
+        snooze: jiff::SignedDuration::from_mins(config.snooze_minutes as i64),
+        public_url: issuer.clone(),
+        owner_tag: config.owner_tag.clone(),
+    };
     let scheduler = config.scheduler_enabled.then(|| {
         let s = isched_engine::scheduler::Scheduler {
             provider: provider_for_scheduler,
@@ -105,6 +121,8 @@ pub async fn start_with_clock(
             lease: jiff::SignedDuration::from_secs(config.lease_secs as i64),
             // Unique per process even when replicas share a host name, port and pid.
             holder: format!("{address}/{}", uuid::Uuid::new_v4()),
+            notifier,
+            reminders,
         };
         (s, scheduler_handle)
     });

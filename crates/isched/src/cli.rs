@@ -233,6 +233,14 @@ pub enum ResourcesCommand {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Make a resource follow a schedule without tagging it (wins over its Schedule tag).
+    Assign {
+        /// The resource's cloud id, or provider:account:region:id.
+        resource: String,
+        schedule: String,
+    },
+    /// Remove a resource's assigned schedule; its tag (if any) decides again.
+    Unassign { resource: String },
 }
 
 fn parse_tag(text: &str) -> Result<(String, String), String> {

@@ -50,10 +50,21 @@ const KEYS: &[&str] = &[
     "scheduler_enabled",
     "resync_secs",
     "lease_secs",
+    "reminder_minutes",
+    "snooze_minutes",
+    "owner_tag",
+    "webhook_url",
+    "webhook_secret",
 ];
 
 /// Keys that hold secrets and so also accept `KEY_FILE`.
-const SECRET_KEYS: &[&str] = &["database_url", "admin_password", "smtp_url"];
+const SECRET_KEYS: &[&str] = &[
+    "database_url",
+    "admin_password",
+    "smtp_url",
+    "webhook_url",
+    "webhook_secret",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provider {
@@ -114,6 +125,16 @@ pub struct Config {
     pub resync_secs: u64,
     /// The scheduler's leases on targets: a dead replica's targets move within this.
     pub lease_secs: u64,
+    /// How long before a scheduled stop its owner is reminded; 0 turns reminders off.
+    pub reminder_minutes: u64,
+    /// How much longer the snooze link in a reminder keeps a resource running.
+    pub snooze_minutes: u64,
+    /// The tag holding a resource's owner's email (reminders go to admins without one).
+    pub owner_tag: String,
+    /// Notices (reminders, failed starts) are also POSTed here; may carry a token.
+    pub webhook_url: Option<SecretString>,
+    /// Signs webhook bodies (`X-Isched-Signature: sha256=HMAC`).
+    pub webhook_secret: Option<SecretString>,
 }
 
 /// One problem, with the key named as the user wrote it.
@@ -421,6 +442,8 @@ impl Raw {
         let timeout = number("request_timeout_secs", 30, 1, 3600, problems);
         let resync_secs = number("resync_secs", 300, 10, 86_400, problems);
         let lease_secs = number("lease_secs", 30, 3, 600, problems);
+        let reminder_minutes = number("reminder_minutes", 15, 0, 24 * 60, problems);
+        let snooze_minutes = number("snooze_minutes", 60, 5, 7 * 24 * 60, problems);
         let scheduler_enabled = match self.get("scheduler_enabled") {
             None => Some(true),
             Some((v, source)) => match v.trim().to_ascii_lowercase().as_str() {
@@ -488,6 +511,33 @@ impl Raw {
                 message: "must be a tag key of 1 to 128 characters".into(),
             });
         }
+        let owner_tag = self
+            .get("owner_tag")
+            .map_or("Owner", |(v, _)| v)
+            .trim()
+            .to_owned();
+        if owner_tag.is_empty() || owner_tag.len() > 128 {
+            problems.push(Problem {
+                key: self.get("owner_tag").map_or("", |(_, s)| s).into(),
+                message: "must be a tag key of 1 to 128 characters".into(),
+            });
+        }
+        let webhook_url = self.get("webhook_url").map(|(v, source)| {
+            let v = v.trim();
+            if !(v.starts_with("http://") || v.starts_with("https://"))
+                || v.contains(char::is_whitespace)
+            {
+                // The URL may carry a token: not repeated in the message.
+                problems.push(Problem {
+                    key: source.into(),
+                    message: "is not an absolute http(s) URL".into(),
+                });
+            }
+            SecretString::from(v.to_owned())
+        });
+        let webhook_secret = self
+            .get("webhook_secret")
+            .map(|(v, _)| SecretString::from(v.to_owned()));
         // The issuer of tokens and the base of links in emails: an absolute http(s) URL.
         let public_url = match self.get("public_url") {
             None => None,
@@ -546,6 +596,11 @@ impl Raw {
             scheduler_enabled: scheduler_enabled?,
             resync_secs: resync_secs?,
             lease_secs: lease_secs?,
+            reminder_minutes: reminder_minutes?,
+            snooze_minutes: snooze_minutes?,
+            owner_tag,
+            webhook_url,
+            webhook_secret,
         })
     }
 }

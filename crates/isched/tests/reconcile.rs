@@ -285,3 +285,83 @@ async fn an_override_keeps_an_instance_running_then_expires() {
         "clearing the override hands back to the schedule, which says stopped"
     );
 }
+
+/// A schedule assigned without a tag (`isched resources assign`) wins over the tag, keeps
+/// its schedule from being deleted, and the running intervals it leaves give usage.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_schedule_assigned_without_a_tag() {
+    let day = Day::new();
+    day.ok(&["schedules", "import", day.examples.to_str().expect("utf-8")]);
+    day.ok(&["sandbox", "seed", "--instances", "1"]);
+    day.ok(&[
+        "sandbox",
+        "seed",
+        "--instances",
+        "1",
+        "--tag",
+        "Schedule=no-such-schedule",
+    ]);
+    let listed: Vec<Value> =
+        serde_json::from_str(&day.ok(&["resources", "list", "--format", "json"])).expect("json");
+    let untagged = listed
+        .iter()
+        .find(|r| r["schedule"].is_null())
+        .expect("the untagged one");
+    let id = untagged["id"].as_str().expect("id").to_owned();
+    let unknown = listed
+        .iter()
+        .find(|r| r["schedule"] == "no-such-schedule")
+        .expect("the mistagged one");
+    assert_eq!(
+        unknown["unschedulable"],
+        "no schedule named \"no-such-schedule\""
+    );
+    let text = day.ok(&["resources", "list"]);
+    assert!(text.contains("unschedulable: no schedule named"), "{text}");
+
+    let refused = day.run(&["resources", "assign", &id, "nope"]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("nope"),
+        "{refused:?}"
+    );
+    day.ok(&["resources", "assign", &id, "office-hours"]);
+    let mistagged = unknown["id"].as_str().expect("id").to_owned();
+    day.ok(&["resources", "assign", &mistagged, "office-hours"]);
+
+    // Saturday: both follow office-hours now, and are stopped.
+    let saturday = day.reconcile("2026-11-28T12:00:00-05:00");
+    assert_eq!(saturday.len(), 2, "{saturday:?}");
+    assert!(
+        saturday
+            .iter()
+            .all(|v| v["schedule"] == "office-hours" && v["action"] == "stop"),
+        "{saturday:?}"
+    );
+    let delete = day.run(&["schedules", "delete", "office-hours"]);
+    assert!(!delete.status.success());
+    assert!(
+        String::from_utf8_lossy(&delete.stderr).contains(&id),
+        "{delete:?}"
+    );
+
+    // Monday 09:00 to 17:00: one running interval of 8 hours.
+    day.reconcile("2026-11-30T09:00:00-05:00");
+    day.reconcile("2026-11-30T17:00:00-05:00");
+    let history = day.ok(&["history", &id]);
+    assert!(
+        history.contains("running: 1 interval(s), 8.0 h in all"),
+        "{history}"
+    );
+
+    // Unassigned, the untagged one is no longer scheduled; the other follows its tag again.
+    day.ok(&["resources", "unassign", &id]);
+    day.ok(&["resources", "unassign", &mistagged]);
+    let plan: Vec<Value> = day
+        .ok(&["plan", "--format", "json"])
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(plan.len(), 1, "{plan:?}");
+    assert_eq!(plan[0]["schedule"], "no-such-schedule");
+}

@@ -10,6 +10,7 @@ mod health;
 mod metrics_endpoint;
 mod middleware;
 mod settings;
+mod snooze;
 mod state;
 mod well_known;
 
@@ -38,6 +39,7 @@ pub fn router(state: AppState, settings: &ServerSettings) -> Router {
         .route("/health", get(health::health))
         .route("/health/components", get(health::components))
         .route("/metrics", get(metrics_endpoint::metrics))
+        .route("/snooze", get(snooze::confirm).post(snooze::apply))
         .route("/.well-known/jwks.json", get(well_known::jwks))
         .route(
             "/.well-known/openid-configuration",

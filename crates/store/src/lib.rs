@@ -9,11 +9,14 @@ mod email;
 mod error;
 mod time;
 
+pub mod assignments;
 pub mod audit;
 pub mod definitions;
 pub mod identity;
+pub mod intervals;
 pub mod leases;
 pub mod overrides;
+pub mod reminders;
 pub mod sandbox;
 pub mod scheduling;
 pub mod settings;

@@ -25,6 +25,30 @@ pub struct HistoryEntry {
     pub reason: String,
 }
 
+/// What a scheduler pass writes: overrides that expired, history entries, and the new
+/// memory of the resources whose memory changed.
+#[derive(Debug, Clone, Default)]
+pub struct PassRecord {
+    pub at: Timestamp,
+    pub cleared_overrides: Vec<String>,
+    pub history: Vec<HistoryEntry>,
+    pub states: Vec<(String, ResourceMemory)>,
+    /// Resources seen running (or started) with no open running interval: one opens.
+    pub started_running: Vec<String>,
+    /// Resources with an open interval seen stopped or gone: it closes.
+    pub stopped_running: Vec<String>,
+}
+
+impl PassRecord {
+    pub fn is_empty(&self) -> bool {
+        self.cleared_overrides.is_empty()
+            && self.history.is_empty()
+            && self.states.is_empty()
+            && self.started_running.is_empty()
+            && self.stopped_running.is_empty()
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct HistoryRow {
     at: i64,
@@ -58,26 +82,65 @@ impl Store {
             .collect())
     }
 
-    pub async fn set_resource_state(
-        &self,
-        resource: &str,
-        memory: &ResourceMemory,
-        now: Timestamp,
-    ) -> Result<(), StoreError> {
+    /// Everything one scheduler pass learnt, in one transaction: one disk sync for a pass
+    /// over thousands of resources instead of one per row, and no half-recorded pass.
+    pub async fn record_pass(&self, pass: &PassRecord) -> Result<(), StoreError> {
+        if pass.is_empty() {
+            return Ok(());
+        }
+        let now = to_ms(pass.at);
         on_pool!(self, |p| {
-            sqlx::query(
-            "INSERT INTO resource_states (resource, schedule, last_desired, last_reason, updated_at) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (resource) DO UPDATE SET schedule = $2, last_desired = $3, last_reason = $4, updated_at = $5"
-        )
-        .bind(resource)
-        .bind(&memory.schedule)
-        .bind(&memory.last_desired)
-        .bind(&memory.last_reason)
-        .bind(to_ms(now))
-        .execute(p)
-        .await
-        .map(|_| ())
-        })?;
+            let mut tx = p.begin().await?;
+            for resource in &pass.cleared_overrides {
+                sqlx::query("DELETE FROM resource_overrides WHERE resource = $1")
+                    .bind(resource)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for e in &pass.history {
+                sqlx::query(
+                    "INSERT INTO resource_history (at, resource, schedule, action, outcome, reason) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(to_ms(e.at))
+                .bind(&e.resource)
+                .bind(&e.schedule)
+                .bind(&e.action)
+                .bind(&e.outcome)
+                .bind(&e.reason)
+                .execute(&mut *tx)
+                .await?;
+            }
+            for (resource, memory) in &pass.states {
+                sqlx::query(
+                    "INSERT INTO resource_states (resource, schedule, last_desired, last_reason, updated_at) VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (resource) DO UPDATE SET schedule = $2, last_desired = $3, last_reason = $4, updated_at = $5",
+                )
+                .bind(resource)
+                .bind(&memory.schedule)
+                .bind(&memory.last_desired)
+                .bind(&memory.last_reason)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            for resource in &pass.started_running {
+                sqlx::query("INSERT INTO running_intervals (resource, started_at) VALUES ($1, $2)")
+                    .bind(resource)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for resource in &pass.stopped_running {
+                sqlx::query(
+                    "UPDATE running_intervals SET ended_at = $2 WHERE resource = $1 AND ended_at IS NULL",
+                )
+                .bind(resource)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        });
         Ok(())
     }
 

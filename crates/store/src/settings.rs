@@ -38,4 +38,28 @@ impl Store {
         })?;
         Ok(())
     }
+
+    /// Stores `value` unless the key already has one, and returns the stored value: of
+    /// several replicas racing to create a setting, all end up with the first one's.
+    pub async fn setting_or_insert(
+        &self,
+        key: &str,
+        value: &serde_json::Value,
+        now: Timestamp,
+    ) -> Result<serde_json::Value, StoreError> {
+        on_pool!(self, |p| {
+            sqlx::query(
+                "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(key)
+            .bind(value.to_string())
+            .bind(to_ms(now))
+            .execute(p)
+            .await
+            .map(|_| ())
+        })?;
+        self.setting(key)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("setting {key} vanished")))
+    }
 }

@@ -9,11 +9,13 @@ mod fault_proxy;
 mod moto;
 mod python;
 mod smtp;
+mod webhook;
 
 pub use db::{Backend, TestDb};
 pub use fault_proxy::FaultProxy;
 pub use moto::{Moto, sdk_config_for};
 pub use smtp::{Message, SmtpSink};
+pub use webhook::{Hook, WebhookSink};
 
 use isched::config::Config;
 use secrecy::SecretString;

@@ -86,6 +86,24 @@ pub fn run_history(config_file: Option<&Path>, resource: String, format: Format)
                 }
             }
         }
+        if format == Format::Text {
+            let intervals = store.running_intervals(&key).await?;
+            let now = Timestamp::now();
+            let ran: i64 = intervals
+                .iter()
+                .map(|i| (i.ended_at.unwrap_or(now) - i.started_at).as_secs())
+                .sum();
+            println!(
+                "running: {} interval(s), {:.1} h in all{}",
+                intervals.len(),
+                ran as f64 / 3600.0,
+                if intervals.last().is_some_and(|i| i.ended_at.is_none()) {
+                    " (running now)"
+                } else {
+                    ""
+                }
+            );
+        }
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -65,6 +65,10 @@ pub(crate) fn routes() -> Router<AppState> {
             "/api/v1/resources/{id}/override",
             axum::routing::put(resources::set_override).delete(resources::clear_override),
         )
+        .route(
+            "/api/v1/resources/{id}/schedule",
+            axum::routing::put(resources::assign_schedule).delete(resources::unassign_schedule),
+        )
         .merge(definitions::routes(Kind::Period, "/api/v1/periods"))
         .merge(definitions::routes(Kind::Schedule, "/api/v1/schedules"))
         .merge(definitions::routes(Kind::Calendar, "/api/v1/calendars"))

@@ -49,7 +49,10 @@ pub(crate) async fn history(
         }
     };
     let entries = state.store().history(&key).await?;
-    Ok(Json(json!({ "resource": key, "history": entries })))
+    let running = state.store().running_intervals(&key).await?;
+    Ok(Json(
+        json!({ "resource": key, "history": entries, "running_intervals": running }),
+    ))
 }
 
 #[derive(serde::Deserialize)]
@@ -139,6 +142,58 @@ pub(crate) async fn clear_override(
     if done.is_none() {
         return Err(ApiError::not_found(format!("no scheduled resource {id:?}")));
     }
+    state.scheduler().wake();
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AssignBody {
+    schedule: String,
+}
+
+/// `PUT /api/v1/resources/{id}/schedule` `{"schedule":NAME}`: the resource follows that
+/// schedule whatever its tag says (or without a tag).
+pub(crate) async fn assign_schedule(
+    State(state): State<AppState>,
+    admin: crate::extract::AdminUser,
+    Path(id): Path<String>,
+    axum::Json(body): axum::Json<AssignBody>,
+) -> Result<Json<Value>, ApiError> {
+    let name = body.schedule.trim();
+    if name.is_empty() {
+        return Err(ApiError::bad_request("schedule: required"));
+    }
+    let key = isched_engine::assign::assign(
+        state.provider().as_ref(),
+        state.store(),
+        &id,
+        Some(name),
+        admin.user().email.as_str(),
+        state.now(),
+    )
+    .await
+    .map_err(engine_error)?;
+    state.scheduler().wake();
+    Ok(Json(json!({ "resource": key, "schedule": name })))
+}
+
+/// `DELETE /api/v1/resources/{id}/schedule`: back to the tag.
+pub(crate) async fn unassign_schedule(
+    State(state): State<AppState>,
+    admin: crate::extract::AdminUser,
+    Path(id): Path<String>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    isched_engine::assign::assign(
+        state.provider().as_ref(),
+        state.store(),
+        &id,
+        None,
+        admin.user().email.as_str(),
+        state.now(),
+    )
+    .await
+    .map_err(engine_error)?;
     state.scheduler().wake();
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -7,6 +7,7 @@ mod authz_matrix;
 mod cloud;
 mod definitions;
 mod harness;
+mod notices;
 mod scheduler;
 mod server;
 mod storage;

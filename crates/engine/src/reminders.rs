@@ -1,0 +1,250 @@
+//! Reminders before a scheduled stop, by email to the resource's owner (its owner tag holds
+//! an email address; else the admins) and by webhook, with a signed link that keeps the
+//! resource running a while longer (a snooze). Each stop is announced once, whichever
+//! replica holds the target: the first to claim it in the database sends.
+//!
+//! The link carries the resource, the stop it snoozes and the new end, signed with
+//! HMAC-SHA256 under a key kept in the database (shared by every replica). Opening it shows
+//! a confirmation page; only the POST from that page sets the override, so that mail
+//! scanners that follow links do not snooze anything.
+
+use crate::decide::LastDesired;
+use crate::definitions::Definitions;
+use crate::notify::{Notice, Notifier};
+use crate::reconcile::Done;
+use hmac::{Hmac, Mac};
+use isched_cloud::ResourceState;
+use isched_schedule::State;
+use isched_store::{Email, Store, StoreError};
+use jiff::{SignedDuration, Timestamp};
+
+/// When and how the scheduler reminds.
+#[derive(Debug, Clone)]
+pub struct ReminderSettings {
+    /// How long before a stop; zero turns reminders off.
+    pub lead: SignedDuration,
+    /// How much longer a snooze keeps the resource running, counted from the stop.
+    pub snooze: SignedDuration,
+    /// The base of the snooze link (`https://isched.example.com`).
+    pub public_url: String,
+    /// The tag whose value is the owner's email.
+    pub owner_tag: String,
+}
+
+/// What a snooze link asks for: keep `resource` running until `until` instead of stopping
+/// it at `stop_at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snooze {
+    pub resource: String,
+    pub stop_at: Timestamp,
+    pub until: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SnoozeError {
+    #[error("this snooze link is damaged or was not made by this isched")]
+    BadSignature,
+    #[error("this snooze link has expired (it was good until {0})")]
+    Expired(Timestamp),
+}
+
+const KEY_SETTING: &str = "snooze_signing_key";
+
+/// The key that signs snooze links, created (once for all replicas) on first use.
+pub async fn signing_key(store: &Store, now: Timestamp) -> Result<Vec<u8>, StoreError> {
+    let fresh = serde_json::Value::String(hex::encode(rand::random::<[u8; 32]>()));
+    let stored = store.setting_or_insert(KEY_SETTING, &fresh, now).await?;
+    stored
+        .as_str()
+        .and_then(|h| hex::decode(h).ok())
+        .ok_or_else(|| StoreError::Corrupt(format!("setting {KEY_SETTING} is not hex")))
+}
+
+impl Snooze {
+    fn mac(&self, key: &[u8]) -> Hmac<sha2::Sha256> {
+        let mut mac =
+            Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
+        mac.update(
+            format!(
+                "{}|{}|{}",
+                self.resource,
+                self.stop_at.as_millisecond(),
+                self.until.as_millisecond()
+            )
+            .as_bytes(),
+        );
+        mac
+    }
+
+    /// `r=...&s=...&u=...&sig=...` (resource keys hold only URL-safe characters and ':').
+    pub fn query(&self, key: &[u8]) -> String {
+        format!(
+            "r={}&s={}&u={}&sig={}",
+            self.resource,
+            self.stop_at.as_millisecond(),
+            self.until.as_millisecond(),
+            hex::encode(self.mac(key).finalize().into_bytes())
+        )
+    }
+
+    /// Checks the signature (in constant time) and that the snooze still means something.
+    pub fn verify(
+        resource: &str,
+        stop_ms: i64,
+        until_ms: i64,
+        sig: &str,
+        key: &[u8],
+        now: Timestamp,
+    ) -> Result<Snooze, SnoozeError> {
+        let instant = |ms| Timestamp::from_millisecond(ms).map_err(|_| SnoozeError::BadSignature);
+        let snooze = Snooze {
+            resource: resource.to_owned(),
+            stop_at: instant(stop_ms)?,
+            until: instant(until_ms)?,
+        };
+        let sig = hex::decode(sig).map_err(|_| SnoozeError::BadSignature)?;
+        snooze
+            .mac(key)
+            .verify_slice(&sig)
+            .map_err(|_| SnoozeError::BadSignature)?;
+        if now >= snooze.until {
+            return Err(SnoozeError::Expired(snooze.until));
+        }
+        Ok(snooze)
+    }
+}
+
+impl ReminderSettings {
+    /// Sends the reminders due at `now` for the resources of a pass, and returns when the
+    /// next one falls due (for the scheduler's wake-up).
+    pub async fn run(
+        &self,
+        store: &Store,
+        notifier: &Notifier,
+        done: &[Done],
+        now: Timestamp,
+    ) -> Result<Option<Timestamp>, crate::plan::EngineError> {
+        if self.lead.is_zero() || !notifier.is_active() {
+            return Ok(None);
+        }
+        let catalog = Definitions::new(store.clone()).catalog().await?;
+        let mut next: Option<Timestamp> = None;
+        let mut key: Option<Vec<u8>> = None;
+        for d in done {
+            let p = &d.planned;
+            let running = matches!(
+                p.resource.state,
+                ResourceState::Running | ResourceState::Pending
+            ) || (d.outcome == "ok" && p.desired == Some("running"));
+            // retain_running keeps it past the stop: nothing to announce.
+            if !running
+                || p.desired != Some("running")
+                || p.decision.record == Some(LastDesired::RetainRunning)
+            {
+                continue;
+            }
+            let Some(schedule) = catalog.schedule(&p.schedule) else {
+                continue;
+            };
+            let Some(stop) = schedule
+                .next_transition_with(now, p.active_override.as_ref())
+                .filter(|t| t.state == State::Stopped)
+            else {
+                continue;
+            };
+            let remind_at = stop.at - self.lead;
+            if remind_at > now {
+                next = Some(next.map_or(remind_at, |n| n.min(remind_at)));
+                continue;
+            }
+            if !store.claim_reminder(&p.key, stop.at, now).await? {
+                continue;
+            }
+            let key = match &key {
+                Some(k) => k.clone(),
+                None => key.insert(signing_key(store, now).await?).clone(),
+            };
+            let snooze = Snooze {
+                resource: p.key.clone(),
+                stop_at: stop.at,
+                until: stop.at + self.snooze,
+            };
+            let zone = schedule.time_zone();
+            let local = |t: Timestamp| {
+                t.to_zoned_datetime(zone.clone())
+                    .strftime("%Y-%m-%d %H:%M %Z")
+            };
+            let owner = p
+                .resource
+                .tags
+                .get(&self.owner_tag)
+                .and_then(|v| Email::parse(v).ok())
+                .map(|e| e.as_str().to_owned());
+            let notice = Notice {
+                event: "reminder",
+                subject: format!("{} stops at {}", p.resource.id, local(stop.at)),
+                paragraphs: vec![
+                    format!(
+                        "{} ({}, {}) follows the schedule {:?}, which stops it at {}.",
+                        p.resource.id,
+                        p.resource.kind.as_str(),
+                        p.resource.region,
+                        p.schedule,
+                        local(stop.at)
+                    ),
+                    format!(
+                        "To keep it running until {}, open this link and confirm:",
+                        local(snooze.until)
+                    ),
+                ],
+                link: Some(format!("{}/snooze?{}", self.public_url, snooze.query(&key))),
+                resource: Some(p.key.clone()),
+                owner,
+            };
+            notifier.send(&notice).await;
+        }
+        Ok(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snooze_links_verify_and_refuse_tampering_and_age() {
+        let key = b"k".repeat(32);
+        let at = |s: i64| Timestamp::from_second(s).expect("instant");
+        let snooze = Snooze {
+            resource: "sandbox:000000000000:sandbox-1:sbx-1".into(),
+            stop_at: at(1_000),
+            until: at(4_600),
+        };
+        let q = snooze.query(&key);
+        let sig = q.rsplit("sig=").next().expect("sig");
+        assert_eq!(
+            Snooze::verify(&snooze.resource, 1_000_000, 4_600_000, sig, &key, at(900)),
+            Ok(snooze.clone())
+        );
+        assert_eq!(
+            Snooze::verify(&snooze.resource, 1_000_000, 9_600_000, sig, &key, at(900)),
+            Err(SnoozeError::BadSignature),
+            "a later end is not what was signed"
+        );
+        assert_eq!(
+            Snooze::verify(
+                &snooze.resource,
+                1_000_000,
+                4_600_000,
+                sig,
+                b"other",
+                at(900)
+            ),
+            Err(SnoozeError::BadSignature)
+        );
+        assert_eq!(
+            Snooze::verify(&snooze.resource, 1_000_000, 4_600_000, sig, &key, at(5_000)),
+            Err(SnoozeError::Expired(at(4_600)))
+        );
+    }
+}

@@ -1,0 +1,162 @@
+//! `/snooze`: the signed link in a reminder. GET shows what the link would do and a button;
+//! the POST from that button keeps the resource running until the link's time (an
+//! override, recorded in its history). The signature is the authorisation: no sign-in, so
+//! that the owner can act from their phone's mail app. Pages are plain server-side HTML.
+
+use crate::state::AppState;
+use axum::extract::{Form, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use isched_engine::overrides::OverrideRequest;
+use isched_engine::reminders::{Snooze, SnoozeError, signing_key};
+
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct SnoozeLink {
+    r: String,
+    s: i64,
+    u: i64,
+    sig: String,
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{t} · isched</title>\
+         <style>body{{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1f2933}}\
+         button{{font-size:1rem;padding:.6rem 1.2rem;border:0;border-radius:.3rem;background:#2563eb;color:#fff;cursor:pointer}}\
+         code{{background:#f1f5f9;padding:.1rem .3rem}}</style></head>\
+         <body><h1>{t}</h1>{body}</body></html>",
+        t = escape(title)
+    );
+    (status, Html(html)).into_response()
+}
+
+/// The snooze in `link`, or the page that says why not.
+async fn checked(state: &AppState, link: &SnoozeLink) -> Result<Snooze, Response> {
+    let now = state.now();
+    let key = signing_key(state.store(), now).await.map_err(|e| {
+        tracing::error!(error = %e, "cannot read the snooze signing key");
+        page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Try again later",
+            "<p>isched cannot check this link right now.</p>",
+        )
+    })?;
+    Snooze::verify(&link.r, link.s, link.u, &link.sig, &key, now).map_err(|e| {
+        let status = match e {
+            SnoozeError::BadSignature => StatusCode::BAD_REQUEST,
+            SnoozeError::Expired(_) => StatusCode::GONE,
+        };
+        page(
+            status,
+            "Link not usable",
+            &format!("<p>{}.</p>", escape(&e.to_string())),
+        )
+    })
+}
+
+fn cloud_id(key: &str) -> &str {
+    key.rsplit(':').next().unwrap_or(key)
+}
+
+/// `GET /snooze?r&s&u&sig`: a confirmation page (link scanners only ever GET).
+pub(crate) async fn confirm(
+    State(state): State<AppState>,
+    Query(link): Query<SnoozeLink>,
+) -> Response {
+    let snooze = match checked(&state, &link).await {
+        Ok(s) => s,
+        Err(page) => return page,
+    };
+    let body = format!(
+        "<p>Keep <code>{id}</code> running until <strong>{until}</strong> instead of stopping it at {stop}?</p>\
+         <form method=\"post\" action=\"/snooze\">\
+         <input type=\"hidden\" name=\"r\" value=\"{r}\"><input type=\"hidden\" name=\"s\" value=\"{s}\">\
+         <input type=\"hidden\" name=\"u\" value=\"{u}\"><input type=\"hidden\" name=\"sig\" value=\"{sig}\">\
+         <button type=\"submit\">Keep it running</button></form>",
+        id = escape(cloud_id(&snooze.resource)),
+        until = snooze.until,
+        stop = snooze.stop_at,
+        r = escape(&link.r),
+        s = link.s,
+        u = link.u,
+        sig = escape(&link.sig),
+    );
+    page(StatusCode::OK, "Keep it running?", &body)
+}
+
+/// `POST /snooze`: sets the override "running until" the link's time.
+pub(crate) async fn apply(State(state): State<AppState>, Form(link): Form<SnoozeLink>) -> Response {
+    let snooze = match checked(&state, &link).await {
+        Ok(s) => s,
+        Err(page) => return page,
+    };
+    let now = state.now();
+    let store = state.store();
+    let remembered = match store.resource_states().await {
+        Ok(states) => states.get(&snooze.resource).map(|m| m.schedule.clone()),
+        Err(e) => {
+            tracing::error!(error = %e, "snooze: cannot read the scheduler's memory");
+            None
+        }
+    };
+    let Some(schedule) = remembered else {
+        return page(
+            StatusCode::NOT_FOUND,
+            "Unknown resource",
+            "<p>The scheduler no longer knows this resource.</p>",
+        );
+    };
+    let id = escape(cloud_id(&snooze.resource));
+    // A longer "keep running" already set stays: a snooze never shortens one.
+    if let Ok(overrides) = store.overrides().await
+        && let Some(o) = overrides.get(&snooze.resource)
+        && o.state == "running"
+        && o.until >= snooze.until
+    {
+        return page(
+            StatusCode::OK,
+            "Already kept running",
+            &format!("<p><code>{id}</code> already runs until {}.</p>", o.until),
+        );
+    }
+    let request = OverrideRequest::RunningUntil(snooze.until);
+    match isched_engine::overrides::set(
+        store,
+        &snooze.resource,
+        &schedule,
+        &request,
+        "snooze link",
+        now,
+    )
+    .await
+    {
+        Ok(o) => {
+            state.scheduler().wake();
+            page(
+                StatusCode::OK,
+                "Snoozed",
+                &format!(
+                    "<p><code>{id}</code> keeps running until <strong>{}</strong>. The schedule takes over again then.</p>",
+                    o.until
+                ),
+            )
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, resource = %snooze.resource, "snooze not applied");
+            page(
+                StatusCode::CONFLICT,
+                "Not snoozed",
+                &format!("<p>{}</p>", escape(&e.to_string())),
+            )
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! Running intervals per resource, the raw material of usage and cost.
+
+use crate::time::from_ms;
+use crate::{Store, StoreError, on_pool};
+use jiff::Timestamp;
+use std::collections::HashSet;
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RunningInterval {
+    pub started_at: Timestamp,
+    /// None while it still runs.
+    pub ended_at: Option<Timestamp>,
+}
+
+impl Store {
+    /// The resources with an open interval (running, as last seen).
+    pub async fn open_intervals(&self) -> Result<HashSet<String>, StoreError> {
+        let rows: Vec<(String,)> = on_pool!(self, |p| sqlx::query_as(
+            "SELECT resource FROM running_intervals WHERE ended_at IS NULL"
+        )
+        .fetch_all(p)
+        .await)?;
+        Ok(rows.into_iter().map(|(r,)| r).collect())
+    }
+
+    /// A resource's intervals, oldest first.
+    pub async fn running_intervals(
+        &self,
+        resource: &str,
+    ) -> Result<Vec<RunningInterval>, StoreError> {
+        let rows: Vec<(i64, Option<i64>)> = on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT started_at, ended_at FROM running_intervals WHERE resource = $1 ORDER BY started_at, id"
+        )
+        .bind(resource)
+        .fetch_all(p)
+        .await
+        })?;
+        rows.into_iter()
+            .map(|(s, e)| {
+                Ok(RunningInterval {
+                    started_at: from_ms(s)?,
+                    ended_at: e.map(from_ms).transpose()?,
+                })
+            })
+            .collect()
+    }
+}
