@@ -25,6 +25,10 @@ pub struct HistoryEntry {
     pub reason: String,
 }
 
+/// Rows per multi-row INSERT: 6 parameters each stays far below SQLite's and Postgres's
+/// limits on bound parameters.
+const ROWS_PER_STATEMENT: usize = 500;
+
 /// What a scheduler pass writes: overrides that expired, history entries, and the new
 /// memory of the resources whose memory changed.
 #[derive(Debug, Clone, Default)]
@@ -97,31 +101,38 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
-            for e in &pass.history {
-                sqlx::query(
-                    "INSERT INTO resource_history (at, resource, schedule, action, outcome, reason) VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(to_ms(e.at))
-                .bind(&e.resource)
-                .bind(&e.schedule)
-                .bind(&e.action)
-                .bind(&e.outcome)
-                .bind(&e.reason)
-                .execute(&mut *tx)
-                .await?;
+            // Many rows per statement: a pass over thousands of resources makes a few
+            // round trips to the database instead of one per row.
+            for chunk in pass.history.chunks(ROWS_PER_STATEMENT) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO resource_history (at, resource, schedule, action, outcome, reason) ",
+                );
+                q.push_values(chunk, |mut row, e| {
+                    row.push_bind(to_ms(e.at))
+                        .push_bind(&e.resource)
+                        .push_bind(&e.schedule)
+                        .push_bind(&e.action)
+                        .push_bind(&e.outcome)
+                        .push_bind(&e.reason);
+                });
+                q.build().execute(&mut *tx).await?;
             }
-            for (resource, memory) in &pass.states {
-                sqlx::query(
-                    "INSERT INTO resource_states (resource, schedule, last_desired, last_reason, updated_at) VALUES ($1, $2, $3, $4, $5) \
-                     ON CONFLICT (resource) DO UPDATE SET schedule = $2, last_desired = $3, last_reason = $4, updated_at = $5",
-                )
-                .bind(resource)
-                .bind(&memory.schedule)
-                .bind(&memory.last_desired)
-                .bind(&memory.last_reason)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            for chunk in pass.states.chunks(ROWS_PER_STATEMENT) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO resource_states (resource, schedule, last_desired, last_reason, updated_at) ",
+                );
+                q.push_values(chunk, |mut row, (resource, memory)| {
+                    row.push_bind(resource)
+                        .push_bind(&memory.schedule)
+                        .push_bind(&memory.last_desired)
+                        .push_bind(&memory.last_reason)
+                        .push_bind(now);
+                });
+                q.push(
+                    " ON CONFLICT (resource) DO UPDATE SET schedule = excluded.schedule, last_desired = excluded.last_desired, \
+                     last_reason = excluded.last_reason, updated_at = excluded.updated_at",
+                );
+                q.build().execute(&mut *tx).await?;
             }
             for resource in &pass.started_running {
                 sqlx::query("INSERT INTO running_intervals (resource, started_at) VALUES ($1, $2)")

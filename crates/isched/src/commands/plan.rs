@@ -6,6 +6,7 @@ use anyhow::Context;
 use isched_engine::plan::{Planned, RememberedKey, plan, remembered_key};
 use isched_engine::reconcile::reconcile;
 use jiff::Timestamp;
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -35,12 +36,15 @@ pub fn run_plan(config_file: Option<&Path>, at: Option<String>, format: Format) 
     with_store(config_file, move |config, store| async move {
         let at = instant(at)?;
         let provider = crate::providers::build(&config, &store).await;
+        // Buffered: one write for thousands of lines, not one each.
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         for p in plan(provider.as_ref(), &store, &config.schedule_tag, at).await? {
             match format {
-                Format::Json => println!("{}", p.to_json()),
-                Format::Text => println!("{}", line(&p, None)),
+                Format::Json => writeln!(out, "{}", p.to_json())?,
+                Format::Text => writeln!(out, "{}", line(&p, None))?,
             }
         }
+        out.flush()?;
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -51,16 +55,18 @@ pub fn run_reconcile(config_file: Option<&Path>, at: Option<String>, format: For
         let provider = crate::providers::build(&config, &store).await;
         let done = reconcile(provider.as_ref(), &store, &config.schedule_tag, at).await?;
         let failed = done.iter().any(|d| d.outcome.starts_with("failed"));
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         for d in &done {
             match format {
                 Format::Json => {
                     let mut v = d.planned.to_json();
                     v["outcome"] = serde_json::json!(d.outcome);
-                    println!("{v}");
+                    writeln!(out, "{v}")?;
                 }
-                Format::Text => println!("{}", line(&d.planned, Some(&d.outcome))),
+                Format::Text => writeln!(out, "{}", line(&d.planned, Some(&d.outcome)))?,
             }
         }
+        out.flush()?;
         Ok(if failed {
             ExitCode::FAILURE
         } else {

@@ -1,0 +1,285 @@
+//! Days replayed with `isched reconcile --once --at` on moto, through the real binary and
+//! the `aws` provider: office hours in New York with a manual stop, a resize period, an
+//! override that expires and a weekend; then the two DST Sundays.
+
+use aws_sdk_ec2::types::{InstanceType, ResourceType, Tag, TagSpecification};
+use isched_testkit::Moto;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::process::{Command, Output};
+
+const DEFINITIONS: &str = r#"
+periods:
+  - name: office
+    begintime: "09:00"
+    endtime: "17:00"
+    weekdays: mon-fri
+  - name: early
+    begintime: "02:30"
+    endtime: "04:00"
+  - name: small-hours
+    begintime: "01:30"
+    endtime: "03:00"
+schedules:
+  - name: office-hours
+    timezone: America/New_York
+    periods: [office]
+  - name: office-large
+    timezone: America/New_York
+    periods: ["office@t3.large"]
+  - name: spring-gap
+    timezone: America/New_York
+    periods: [early]
+  - name: fall-twice
+    timezone: America/New_York
+    periods: [small-hours]
+"#;
+
+struct MotoDay {
+    moto: Moto,
+    ec2: aws_sdk_ec2::Client,
+    _dir: tempfile::TempDir,
+    db: String,
+}
+
+impl MotoDay {
+    async fn new() -> MotoDay {
+        let moto = Moto::start();
+        let ec2 = aws_sdk_ec2::Client::new(&moto.sdk_config("us-east-1").await);
+        let dir = tempfile::tempdir().expect("tmp");
+        let db = format!("sqlite://{}", dir.path().join("isched.db").display());
+        let defs = dir.path().join("schedules.yaml");
+        std::fs::write(&defs, DEFINITIONS).expect("write definitions");
+        let day = MotoDay {
+            moto,
+            ec2,
+            _dir: dir,
+            db,
+        };
+        day.ok(&["schedules", "import", defs.to_str().expect("utf-8")]);
+        day
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_isched"))
+            .args(args)
+            .env_remove("ISCHED_CONFIG")
+            .env("ISCHED_DATABASE_URL", &self.db)
+            .env("ISCHED_PROVIDER", "aws")
+            .env("ISCHED_AWS_REGIONS", "us-east-1")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ENDPOINT_URL", &self.moto.endpoint)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_SESSION_TOKEN")
+            .output()
+            .expect("isched runs")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let o = self.run(args);
+        assert!(
+            o.status.success(),
+            "isched {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    /// One pass at `at`: instance id → (action, outcome, reason).
+    fn reconcile(&self, at: &str) -> BTreeMap<String, (String, String, String)> {
+        self.ok(&["reconcile", "--once", "--at", at, "--format", "json"])
+            .lines()
+            .map(|l| {
+                let v: Value = serde_json::from_str(l).expect("json line");
+                let s = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+                (s("resource"), (s("action"), s("outcome"), s("reason")))
+            })
+            .collect()
+    }
+
+    /// Actions of one pass, by instance.
+    fn actions(&self, at: &str) -> BTreeMap<String, String> {
+        self.reconcile(at)
+            .into_iter()
+            .map(|(id, (action, outcome, _))| {
+                assert!(!outcome.starts_with("failed"), "{id} at {at}: {outcome}");
+                (id, action)
+            })
+            .collect()
+    }
+
+    async fn launch(&self, schedule: Option<&str>, instance_type: InstanceType) -> String {
+        let mut run = self
+            .ec2
+            .run_instances()
+            .image_id("ami-12c6146b")
+            .instance_type(instance_type)
+            .min_count(1)
+            .max_count(1);
+        if let Some(s) = schedule {
+            run = run.tag_specifications(
+                TagSpecification::builder()
+                    .resource_type(ResourceType::Instance)
+                    .tags(Tag::builder().key("Schedule").value(s).build())
+                    .build(),
+            );
+        }
+        let out = run.send().await.expect("run instance");
+        out.instances()[0]
+            .instance_id()
+            .expect("instance id")
+            .to_owned()
+    }
+
+    async fn stop_by_hand(&self, id: &str) {
+        self.ec2
+            .stop_instances()
+            .instance_ids(id)
+            .send()
+            .await
+            .expect("stop by hand");
+    }
+
+    /// State name and instance type as EC2 reports them.
+    async fn describe(&self, id: &str) -> (String, String) {
+        let out = self
+            .ec2
+            .describe_instances()
+            .instance_ids(id)
+            .send()
+            .await
+            .expect("describe");
+        let i = &out.reservations()[0].instances()[0];
+        (
+            i.state()
+                .and_then(|s| s.name())
+                .map(|n| n.as_str().to_owned())
+                .unwrap_or_default(),
+            i.instance_type()
+                .map(|t| t.as_str().to_owned())
+                .unwrap_or_default(),
+        )
+    }
+}
+
+fn only(actions: &BTreeMap<String, String>, ids: &[&str], action: &str) -> bool {
+    ids.iter()
+        .all(|id| actions.get(*id).map(String::as_str) == Some(action))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn office_hours_resize_override_and_weekend_on_moto() {
+    let day = MotoDay::new().await;
+    let a = day
+        .launch(Some("office-hours"), InstanceType::T3Micro)
+        .await;
+    let b = day
+        .launch(Some("office-hours"), InstanceType::T3Micro)
+        .await;
+    let c = day
+        .launch(Some("office-large"), InstanceType::T3Micro)
+        .await;
+    let untagged = day.launch(None, InstanceType::T3Micro).await;
+
+    // Wednesday 25 November 2026, New York. 08:00: first seen running outside the period.
+    let first = day.actions("2026-11-25T08:00:00-05:00");
+    assert!(!first.contains_key(&untagged), "untagged is not scheduled");
+    assert!(only(&first, &[&a, &b, &c], "stop"), "{first:?}");
+    assert_eq!(day.describe(&a).await.0, "stopped");
+    assert!(only(
+        &day.actions("2026-11-25T08:59:59-05:00"),
+        &[&a, &b, &c],
+        "none"
+    ));
+
+    // 09:00: two starts, and a resize to the period's type (stopped: change type, start).
+    let nine = day.actions("2026-11-25T09:00:00-05:00");
+    assert!(only(&nine, &[&a, &b], "start"), "{nine:?}");
+    assert_eq!(nine[&c], "resize");
+    assert_eq!(
+        day.describe(&c).await,
+        ("running".to_owned(), "t3.large".to_owned())
+    );
+    assert_eq!(day.describe(&a).await.0, "running");
+
+    // 10:00: A stopped by hand stays stopped (not enforced).
+    day.stop_by_hand(&a).await;
+    let ten = day.reconcile("2026-11-25T10:00:00-05:00");
+    assert_eq!(
+        ten[&a],
+        (
+            "none".into(),
+            "none".into(),
+            "manually stopped, schedule not enforced".into()
+        )
+    );
+
+    // Noon: B is kept running until 18:00.
+    day.ok(&[
+        "override",
+        &b,
+        "--running-until",
+        "2026-11-25T18:00:00-05:00",
+        "--at",
+        "2026-11-25T12:00:00-05:00",
+    ]);
+    // 17:00: C stops; B runs on (override); A is already stopped.
+    let five = day.actions("2026-11-25T17:00:00-05:00");
+    assert_eq!(five[&c], "stop");
+    assert_eq!(five[&b], "none");
+    assert_eq!(five[&a], "none");
+    assert_eq!(day.describe(&b).await.0, "running");
+    // 18:00: the override expires (recorded) and B stops.
+    let six = day.actions("2026-11-25T18:00:00-05:00");
+    assert_eq!(six[&b], "stop", "{six:?}");
+    let history = day.ok(&["history", &b, "--format", "json"]);
+    assert!(history.contains("override expired"), "{history}");
+
+    // The weekend: nothing to do, and Monday 09:00 starts all three again.
+    for at in [
+        "2026-11-28T09:00:00-05:00",
+        "2026-11-28T17:00:00-05:00",
+        "2026-11-29T12:00:00-05:00",
+    ] {
+        assert!(only(&day.actions(at), &[&a, &b, &c], "none"), "{at}");
+    }
+    let monday = day.actions("2026-11-30T09:00:00-05:00");
+    assert!(only(&monday, &[&a, &b], "start"), "{monday:?}");
+    assert_eq!(monday[&c], "start", "already t3.large: a plain start");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dst_sundays_on_moto() {
+    let day = MotoDay::new().await;
+    let spring = day.launch(Some("spring-gap"), InstanceType::T3Micro).await;
+    let fall = day.launch(Some("fall-twice"), InstanceType::T3Micro).await;
+
+    // 1 November 2026, New York falls back at 02:00 EDT (06:00Z) to 01:00 EST. The period
+    // 01:30-03:00 begins at the first 01:30 (05:30Z) and is not begun again at the second
+    // (06:30Z): a stop by hand in between stays, and 03:00 EST (08:00Z) ends it.
+    assert_eq!(day.actions("2026-11-01T04:00:00Z")[&fall], "stop");
+    assert_eq!(day.actions("2026-11-01T05:29:59Z")[&fall], "none");
+    assert_eq!(day.actions("2026-11-01T05:30:00Z")[&fall], "start");
+    assert_eq!(day.actions("2026-11-01T06:15:00Z")[&fall], "none");
+    day.stop_by_hand(&fall).await;
+    let second = day.reconcile("2026-11-01T06:30:00Z");
+    assert_eq!(
+        second[&fall].2, "manually stopped, schedule not enforced",
+        "no second start at the repeated 01:30"
+    );
+    assert_eq!(second[&fall].0, "none");
+
+    // 14 March 2027 springs forward from 02:00 EST to 03:00 EDT (07:00Z): 02:30 never
+    // happens, so the period 02:30-04:00 begins at the first instant after the gap.
+    assert_eq!(
+        day.actions("2027-03-14T06:00:00Z")[&spring],
+        "none",
+        "stopped since it was first seen in November"
+    );
+    assert_eq!(day.actions("2027-03-14T06:59:59Z")[&spring], "none");
+    assert_eq!(day.actions("2027-03-14T07:00:00Z")[&spring], "start");
+    assert_eq!(day.actions("2027-03-14T07:59:59Z")[&spring], "none");
+    assert_eq!(day.actions("2027-03-14T08:00:00Z")[&spring], "stop");
+}
