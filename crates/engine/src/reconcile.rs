@@ -75,13 +75,21 @@ pub async fn reconcile_targets(
             .1
             .push((p.key.clone(), p.resource.reference()));
     }
-    for ((_, _, kind, hibernate), (target, members)) in batches {
-        let refs: Vec<ResourceRef> = members.iter().map(|(_, r)| r.clone()).collect();
-        let results = if kind == "start" {
-            provider.start(&target, &refs).await
-        } else {
-            provider.stop(&target, &refs, hibernate).await
-        };
+    // All batches at once: a target's calls do not wait for another target's (the provider
+    // bounds its own concurrency per target), so a transition reaches every target together.
+    let calls =
+        batches
+            .into_iter()
+            .map(|((_, _, kind, hibernate), (target, members))| async move {
+                let refs: Vec<ResourceRef> = members.iter().map(|(_, r)| r.clone()).collect();
+                let results = if kind == "start" {
+                    provider.start(&target, &refs).await
+                } else {
+                    provider.stop(&target, &refs, hibernate).await
+                };
+                (members, results)
+            });
+    for (members, results) in futures_util::future::join_all(calls).await {
         for ((key, _), result) in members.iter().zip(results) {
             outcomes.insert(
                 key.clone(),

@@ -127,6 +127,16 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 
 /// As [`spawn_app`], letting the test adjust the configuration first.
 pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Option<TestApp> {
+    spawn_app_on_clock(backend, isched_auth::clock::Clock::system(), adjust).await
+}
+
+/// As [`spawn_app_with`], on `clock` from its first instant (a restart after downtime is a
+/// clock already moved on).
+pub async fn spawn_app_on_clock(
+    backend: Backend,
+    clock: isched_auth::clock::Clock,
+    adjust: impl FnOnce(&mut Config),
+) -> Option<TestApp> {
     init_test_logging();
     let db = TestDb::create(backend).await?;
     let mut config = Config::defaults();
@@ -140,7 +150,6 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .expect("bind a free loopback port");
-    let clock = isched_auth::clock::Clock::system();
     let running =
         isched::app::start_with_clock(&config, listener, std::future::pending(), clock.clone())
             .await

@@ -288,3 +288,114 @@ async fn replicas_divide_targets_through_leases(backend: Backend) {
     }
     owner.stop().await;
 }
+
+backend_tests!(catches_up_after_a_pause);
+
+/// A replica stops while its instances run; their period ends during the pause; the
+/// replica that starts afterwards stops them at once, by the same rules (a stop by hand
+/// during the pause needs nothing).
+async fn catches_up_after_a_pause(backend: Backend) {
+    let Some(owner) = spawn_app_with(backend, |c| c.sandbox.transition_secs = 0).await else {
+        return;
+    };
+    let admin = owner.admin_token().await;
+    let ids = seed_soon(&owner, 2).await;
+    // The period `soon` runs from two hours ago until the next minute boundary after 20 s.
+    let now = owner.clock.now().as_second();
+    let end = Timestamp::from_second(((now + 20) / 60 + 1) * 60).expect("end");
+    let end_utc = end.to_zoned_datetime(jiff::tz::TimeZone::UTC);
+    let begin = end_utc.checked_sub(2.hours()).expect("earlier");
+    let period = json!({ "name": "soon", "begintime": begin.strftime("%H:%M").to_string(), "endtime": end_utc.strftime("%H:%M").to_string() });
+    assert_eq!(
+        owner
+            .post("/api/v1/periods", Some(&admin), &period)
+            .await
+            .status(),
+        201
+    );
+    let schedule = json!({ "name": "soon", "timezone": "UTC", "periods": ["soon"] });
+    assert_eq!(
+        owner
+            .post("/api/v1/schedules", Some(&admin), &schedule)
+            .await
+            .status(),
+        201
+    );
+    let key = |id: &str| format!("sandbox:{}:sandbox-1:{id}", isched_cloud::sandbox::ACCOUNT);
+    let url = owner.db.url().to_owned();
+    let scheduling = |c: &mut isched::config::Config| {
+        c.scheduler_enabled = true;
+        c.sandbox.transition_secs = 0;
+        c.database_url = secrecy::SecretString::from(url.clone());
+    };
+
+    // Before the pause: both seen running inside their period.
+    let before = spawn_app_with(backend, scheduling).await.expect("replica");
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while owner
+        .store
+        .resource_states()
+        .await
+        .expect("states")
+        .values()
+        .filter(|m| m.last_desired == "running")
+        .count()
+        < 2
+    {
+        assert!(std::time::Instant::now() < deadline, "no first pass");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    before.stop().await;
+
+    // The pause: the period ends, and someone stops one instance by hand.
+    let sandbox = isched_cloud::sandbox::SandboxProvider::new(
+        owner.store.clone(),
+        isched_cloud::sandbox::SandboxOptions {
+            transition_delay: SignedDuration::ZERO,
+            ..Default::default()
+        },
+    );
+    let target = isched_cloud::Target {
+        account: isched_cloud::sandbox::ACCOUNT.into(),
+        region: "sandbox-1".into(),
+    };
+    let by_hand = isched_cloud::ResourceRef {
+        kind: isched_cloud::ResourceKind::SandboxInstance,
+        id: ids[1].clone(),
+    };
+    use isched_cloud::Provider;
+    assert!(
+        sandbox.stop(&target, &[by_hand], false).await[0]
+            .outcome
+            .is_ok()
+    );
+    let later = isched_auth::clock::Clock::system();
+    later.advance((end - Timestamp::now()) + SignedDuration::from_hours(1));
+    let after = isched_testkit::spawn_app_on_clock(backend, later.clone(), scheduling)
+        .await
+        .expect("replica");
+
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let history = loop {
+        let h = owner.store.history(&key(&ids[0])).await.expect("history");
+        if h.iter().any(|e| e.action == "stop") {
+            break h;
+        }
+        assert!(std::time::Instant::now() < deadline, "no catch-up: {h:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let stop = history.iter().find(|e| e.action == "stop").expect("stop");
+    assert_eq!(
+        (stop.outcome.as_str(), stop.reason.as_str()),
+        ("ok", "the running period ended")
+    );
+    assert!(stop.at >= end + SignedDuration::from_mins(59), "{stop:?}");
+    let other = owner.store.history(&key(&ids[1])).await.expect("history");
+    assert!(other.iter().all(|e| e.action == "none"), "{other:?}");
+    assert_eq!(
+        other.last().map(|e| e.reason.as_str()),
+        Some("stopped as scheduled")
+    );
+    after.stop().await;
+    owner.stop().await;
+}
