@@ -5,7 +5,7 @@
 //! in front of moto. Run: `cargo bench -p isched --bench reconcile_moto`.
 
 use aws_sdk_ec2::types::{InstanceType, ResourceType, Tag, TagSpecification};
-use isched_testkit::{FaultProxy, Moto};
+use isched_testkit::{FaultProxy, Moto, isched_on_aws};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -59,20 +59,13 @@ async fn main() {
     let db = format!("sqlite://{}", dir.path().join("isched.db").display());
     let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/schedules.yaml");
     let isched = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_isched"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_isched"));
+        command
             .args(args)
             .env_remove("ISCHED_CONFIG")
-            .env("ISCHED_DATABASE_URL", &db)
-            .env("ISCHED_PROVIDER", "aws")
-            .env("ISCHED_AWS_REGIONS", "us-east-1")
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_ENDPOINT_URL", &proxy.endpoint)
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env_remove("AWS_PROFILE")
-            .env_remove("AWS_SESSION_TOKEN")
-            .output()
-            .expect("isched runs")
+            .env("ISCHED_DATABASE_URL", &db);
+        isched_on_aws(&mut command, &proxy.endpoint, "us-east-1");
+        command.output().expect("isched runs")
     };
     let import = isched(&["schedules", "import", examples]);
     assert!(import.status.success(), "{import:?}");

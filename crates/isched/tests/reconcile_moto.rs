@@ -3,7 +3,7 @@
 //! override that expires and a weekend; then the two DST Sundays.
 
 use aws_sdk_ec2::types::{InstanceType, ResourceType, Tag, TagSpecification};
-use isched_testkit::Moto;
+use isched_testkit::{Moto, isched_on_aws};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::process::{Command, Output};
@@ -61,20 +61,13 @@ impl MotoDay {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_isched"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_isched"));
+        command
             .args(args)
             .env_remove("ISCHED_CONFIG")
-            .env("ISCHED_DATABASE_URL", &self.db)
-            .env("ISCHED_PROVIDER", "aws")
-            .env("ISCHED_AWS_REGIONS", "us-east-1")
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_ENDPOINT_URL", &self.moto.endpoint)
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env_remove("AWS_PROFILE")
-            .env_remove("AWS_SESSION_TOKEN")
-            .output()
-            .expect("isched runs")
+            .env("ISCHED_DATABASE_URL", &self.db);
+        isched_on_aws(&mut command, &self.moto.endpoint, "us-east-1");
+        command.output().expect("isched runs")
     }
 
     fn ok(&self, args: &[&str]) -> String {

@@ -13,7 +13,7 @@ mod webhook;
 
 pub use db::{Backend, TestDb};
 pub use fault_proxy::FaultProxy;
-pub use moto::{Moto, sdk_config_for};
+pub use moto::{Moto, isched_on_aws, sdk_config_for};
 pub use smtp::{Message, SmtpSink};
 pub use webhook::{Hook, WebhookSink};
 

@@ -48,3 +48,17 @@ pub async fn sdk_config_for(endpoint: &str, region: &str) -> aws_config::SdkConf
         .load()
         .await
 }
+
+/// Points an `isched` child process at `endpoint` (moto, or a proxy in front of it) with
+/// the `aws` provider in `region` and fixed test credentials, whatever the environment holds.
+pub fn isched_on_aws(command: &mut std::process::Command, endpoint: &str, region: &str) {
+    command
+        .env("ISCHED_PROVIDER", "aws")
+        .env("ISCHED_AWS_REGIONS", region)
+        .env("AWS_REGION", region)
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN");
+}
