@@ -36,7 +36,14 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
          <body><h1>{t}</h1>{body}</body></html>",
         t = escape(title)
     );
-    (status, Html(html)).into_response()
+    // Its one inline style sheet is allowed; nothing else loads, and the form posts here.
+    let csp = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    (
+        status,
+        [(axum::http::header::CONTENT_SECURITY_POLICY, csp)],
+        Html(html),
+    )
+        .into_response()
 }
 
 /// The snooze in `link`, or the page that says why not.
@@ -58,13 +65,43 @@ async fn checked(state: &AppState, link: &SnoozeLink) -> Result<Snooze, Response
         page(
             status,
             "Link not usable",
-            &format!("<p>{}.</p>", escape(&e.to_string())),
+            &format!("<p>{}.</p>", escape(&sentence(&e.to_string()))),
         )
     })
 }
 
+/// An error message as a sentence on a page: capitalised.
+fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 fn cloud_id(key: &str) -> &str {
     key.rsplit(':').next().unwrap_or(key)
+}
+
+/// How `t` reads in the zone of the schedule the resource follows (UTC if unknown).
+async fn local_time(state: &AppState, resource: &str, t: jiff::Timestamp) -> String {
+    let schedule = state
+        .store()
+        .resource_states()
+        .await
+        .ok()
+        .and_then(|m| m.get(resource).map(|m| m.schedule.clone()));
+    let catalog = isched_engine::definitions::Definitions::new(state.store().clone())
+        .catalog()
+        .await
+        .ok();
+    let zone = schedule
+        .zip(catalog)
+        .and_then(|(name, c)| c.schedule(&name).map(|s| s.time_zone().clone()))
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let local = t.to_zoned_datetime(zone);
+    let name = local.time_zone().iana_name().unwrap_or("UTC").to_owned();
+    format!("{} ({name})", local.strftime("%a %-d %b %Y, %H:%M"))
 }
 
 /// `GET /snooze?r&s&u&sig`: a confirmation page (link scanners only ever GET).
@@ -83,8 +120,8 @@ pub(crate) async fn confirm(
          <input type=\"hidden\" name=\"u\" value=\"{u}\"><input type=\"hidden\" name=\"sig\" value=\"{sig}\">\
          <button type=\"submit\">Keep it running</button></form>",
         id = escape(cloud_id(&snooze.resource)),
-        until = snooze.until,
-        stop = snooze.stop_at,
+        until = escape(&local_time(&state, &snooze.resource, snooze.until).await),
+        stop = escape(&local_time(&state, &snooze.resource, snooze.stop_at).await),
         r = escape(&link.r),
         s = link.s,
         u = link.u,
@@ -125,7 +162,10 @@ pub(crate) async fn apply(State(state): State<AppState>, Form(link): Form<Snooze
         return page(
             StatusCode::OK,
             "Already kept running",
-            &format!("<p><code>{id}</code> already runs until {}.</p>", o.until),
+            &format!(
+                "<p><code>{id}</code> already runs until {}.</p>",
+                escape(&local_time(&state, &snooze.resource, o.until).await)
+            ),
         );
     }
     let request = OverrideRequest::RunningUntil(snooze.until);
@@ -146,7 +186,7 @@ pub(crate) async fn apply(State(state): State<AppState>, Form(link): Form<Snooze
                 "Snoozed",
                 &format!(
                     "<p><code>{id}</code> keeps running until <strong>{}</strong>. The schedule takes over again then.</p>",
-                    o.until
+                    escape(&local_time(&state, &snooze.resource, o.until).await)
                 ),
             )
         }
@@ -155,7 +195,7 @@ pub(crate) async fn apply(State(state): State<AppState>, Form(link): Form<Snooze
             page(
                 StatusCode::CONFLICT,
                 "Not snoozed",
-                &format!("<p>{}</p>", escape(&e.to_string())),
+                &format!("<p>{}.</p>", escape(&sentence(&e.to_string()))),
             )
         }
     }

@@ -12,12 +12,13 @@ const MAX_ECHO: usize = 512;
 
 pub(crate) async fn ensure_envelope(res: Response) -> Response {
     let status = res.status();
-    let is_json = res
+    // JSON is already the envelope; HTML is a page made for a browser (e.g. /snooze).
+    let deliberate = res
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || deliberate {
         return res;
     }
     let (parts, body) = res.into_parts();

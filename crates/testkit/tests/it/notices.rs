@@ -152,6 +152,13 @@ async fn reminds_before_a_stop_and_the_link_snoozes_it(backend: Backend) {
         .await
         .expect("POST");
     assert_eq!(refused.status(), 400);
+    assert!(
+        refused.headers()["content-type"]
+            .to_str()
+            .is_ok_and(|t| t.starts_with("text/html")),
+        "a page for the browser, not the API's JSON envelope"
+    );
+    assert!(refused.text().await.expect("page").contains("damaged"));
     let overrides = app.store.overrides().await.expect("overrides");
     assert!(overrides.is_empty(), "{overrides:?}");
 
