@@ -3,7 +3,7 @@
 //! override that expires and a weekend; then the two DST Sundays.
 
 use aws_sdk_ec2::types::{InstanceType, ResourceType, Tag, TagSpecification};
-use isched_testkit::{Moto, isched_on_aws};
+use isched_testkit::{Backend, Moto, TestDb, backend_tests, isched_on_aws};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::process::{Command, Output};
@@ -39,15 +39,16 @@ struct MotoDay {
     moto: Moto,
     ec2: aws_sdk_ec2::Client,
     _dir: tempfile::TempDir,
-    db: String,
+    db: TestDb,
 }
 
 impl MotoDay {
-    async fn new() -> MotoDay {
+    /// None when `backend` is unavailable here (never under CI).
+    async fn new(backend: Backend) -> Option<MotoDay> {
+        let db = TestDb::create(backend).await?;
         let moto = Moto::start();
         let ec2 = aws_sdk_ec2::Client::new(&moto.sdk_config("us-east-1").await);
         let dir = tempfile::tempdir().expect("tmp");
-        let db = format!("sqlite://{}", dir.path().join("isched.db").display());
         let defs = dir.path().join("schedules.yaml");
         std::fs::write(&defs, DEFINITIONS).expect("write definitions");
         let day = MotoDay {
@@ -57,7 +58,7 @@ impl MotoDay {
             db,
         };
         day.ok(&["schedules", "import", defs.to_str().expect("utf-8")]);
-        day
+        Some(day)
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -65,7 +66,7 @@ impl MotoDay {
         command
             .args(args)
             .env_remove("ISCHED_CONFIG")
-            .env("ISCHED_DATABASE_URL", &self.db);
+            .env("ISCHED_DATABASE_URL", self.db.url());
         isched_on_aws(&mut command, &self.moto.endpoint, "us-east-1");
         command.output().expect("isched runs")
     }
@@ -162,9 +163,16 @@ fn only(actions: &BTreeMap<String, String>, ids: &[&str], action: &str) -> bool 
         .all(|id| actions.get(*id).map(String::as_str) == Some(action))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn office_hours_resize_override_and_weekend_on_moto() {
-    let day = MotoDay::new().await;
+// Each scenario on both databases.
+backend_tests!(
+    office_hours_resize_override_and_weekend_on_moto,
+    dst_sundays_on_moto
+);
+
+async fn office_hours_resize_override_and_weekend_on_moto(backend: Backend) {
+    let Some(day) = MotoDay::new(backend).await else {
+        return;
+    };
     let a = day
         .launch(Some("office-hours"), InstanceType::T3Micro)
         .await;
@@ -243,9 +251,10 @@ async fn office_hours_resize_override_and_weekend_on_moto() {
     assert_eq!(monday[&c], "start", "already t3.large: a plain start");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dst_sundays_on_moto() {
-    let day = MotoDay::new().await;
+async fn dst_sundays_on_moto(backend: Backend) {
+    let Some(day) = MotoDay::new(backend).await else {
+        return;
+    };
     let spring = day.launch(Some("spring-gap"), InstanceType::T3Micro).await;
     let fall = day.launch(Some("fall-twice"), InstanceType::T3Micro).await;
 
