@@ -4,6 +4,7 @@
 //!
 //! Tests that run on both backends are written once with [`backend_tests!`].
 
+mod browser;
 mod db;
 mod fault_proxy;
 mod moto;
@@ -11,6 +12,7 @@ mod python;
 mod smtp;
 mod webhook;
 
+pub use browser::Browser;
 pub use db::{Backend, TestDb};
 pub use fault_proxy::FaultProxy;
 pub use moto::{Moto, isched_on_aws, sdk_config_for};

@@ -2,10 +2,11 @@
 //! signed webhook) whose link snoozes the stop, and failed starts retried with backoff, then
 //! reported to the admins.
 
+use fantoccini::Locator;
 use isched_cloud::sandbox::{ACCOUNT, SandboxOptions, SandboxProvider};
 use isched_cloud::{Provider, ResourceKind, ResourceRef, Target};
 use isched_testkit::{
-    ADMIN_EMAIL, Backend, SmtpSink, TestApp, WebhookSink, backend_tests, spawn_app_with,
+    ADMIN_EMAIL, Backend, Browser, SmtpSink, TestApp, WebhookSink, backend_tests, spawn_app_with,
 };
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use secrecy::SecretString;
@@ -56,10 +57,21 @@ async fn history_until(
     }
 }
 
-async fn reminds_before_a_stop_and_the_link_snoozes_it(backend: Backend) {
+/// A running app whose scheduler has just sent the reminder of a stop 30 s away.
+struct Reminded {
+    app: TestApp,
+    sink: SmtpSink,
+    hook: WebhookSink,
+    id: String,
+    stop: Timestamp,
+    /// The snooze link from the email.
+    link: String,
+}
+
+async fn reminded(backend: Backend) -> Option<Reminded> {
     let sink = SmtpSink::start();
     let hook = WebhookSink::start().await;
-    let Some(app) = spawn_app_with(backend, |c| {
+    let app = spawn_app_with(backend, |c| {
         c.scheduler_enabled = true;
         c.sandbox.transition_secs = 0;
         c.smtp_url = Some(SecretString::from(sink.url()));
@@ -68,10 +80,7 @@ async fn reminds_before_a_stop_and_the_link_snoozes_it(backend: Backend) {
         c.reminder_minutes = 1;
         c.snooze_minutes = 60;
     })
-    .await
-    else {
-        return;
-    };
+    .await?;
     let admin = app.admin_token().await;
     let tags = BTreeMap::from([
         ("Schedule".to_owned(), "late".to_owned()),
@@ -117,6 +126,28 @@ async fn reminds_before_a_stop_and_the_link_snoozes_it(backend: Backend) {
         .expect("the snooze link on its own line");
     assert!(link.starts_with(&app.url("/snooze?")), "{link}");
 
+    Some(Reminded {
+        app,
+        sink,
+        hook,
+        id: ids[0].clone(),
+        stop,
+        link,
+    })
+}
+
+async fn reminds_before_a_stop_and_the_link_snoozes_it(backend: Backend) {
+    let Some(Reminded {
+        app,
+        sink,
+        hook,
+        id,
+        stop,
+        link,
+    }) = reminded(backend).await
+    else {
+        return;
+    };
     let hooks = hook.wait_for(1, Duration::from_secs(10)).await;
     assert_eq!(hooks.len(), 1);
     let body = hooks[0].json();
@@ -178,7 +209,7 @@ async fn reminds_before_a_stop_and_the_link_snoozes_it(backend: Backend) {
             .contains("keeps running until")
     );
     let overrides = app.store.overrides().await.expect("overrides");
-    let o = overrides.get(&key(&ids[0])).expect("an override");
+    let o = overrides.get(&key(&id)).expect("an override");
     assert_eq!(o.state, "running");
     assert_eq!(o.until, stop + SignedDuration::from_hours(1));
     assert_eq!(o.created_by, "snooze link");
@@ -278,4 +309,49 @@ async fn failed_starts_are_retried_then_reported(backend: Backend) {
     let subject = mail[0].header("Subject").unwrap_or_default();
     assert!(subject.contains("cannot start"), "{subject}");
     app.stop().await;
+}
+
+/// The same link, opened and confirmed in headless Chromium.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snooze_link_in_a_browser() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let Some(r) = reminded(Backend::Sqlite).await else {
+        return;
+    };
+    let b = &browser.client;
+    b.goto(&r.link).await.expect("open the link");
+    let title = b
+        .find(Locator::Css("h1"))
+        .await
+        .expect("h1")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(title, "Keep it running?");
+    let page = b.source().await.expect("source");
+    assert!(page.contains(&r.id), "the page names the instance");
+    browser.screenshot("snooze-confirm").await;
+    b.find(Locator::Css("button[type=submit]"))
+        .await
+        .expect("the button")
+        .click()
+        .await
+        .expect("click");
+    let done = b
+        .wait()
+        .for_element(Locator::XPath("//h1[text()='Snoozed']"))
+        .await
+        .expect("the confirmation");
+    assert_eq!(done.text().await.expect("text"), "Snoozed");
+    browser.screenshot("snooze-done").await;
+    let overrides = r.app.store.overrides().await.expect("overrides");
+    assert_eq!(
+        overrides.get(&key(&r.id)).map(|o| o.until),
+        Some(r.stop + SignedDuration::from_hours(1))
+    );
+    browser.close().await;
+    drop((r.sink, r.hook));
+    r.app.stop().await;
 }
