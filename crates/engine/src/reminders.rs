@@ -201,7 +201,10 @@ impl ReminderSettings {
                 resource: Some(p.key.clone()),
                 owner,
             };
-            notifier.send(&notice).await;
+            if !notifier.send(&notice).await {
+                // Nobody was reached (SMTP or webhook down): a later pass tries again.
+                store.release_reminder(&p.key, stop.at).await?;
+            }
         }
         Ok(next)
     }

@@ -25,4 +25,21 @@ impl Store {
         .map(|r| r.rows_affected()))?;
         Ok(n == 1)
     }
+
+    /// Gives a claimed reminder back when it could not be sent, so a later pass tries again.
+    pub async fn release_reminder(
+        &self,
+        resource: &str,
+        stop_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, |p| sqlx::query(
+            "DELETE FROM reminders_sent WHERE resource = $1 AND stop_at = $2"
+        )
+        .bind(resource)
+        .bind(to_ms(stop_at))
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
 }

@@ -14,6 +14,7 @@ backend_tests!(
     audit_log_is_append_only,
     settings_overwrite,
     migrations_run_once_and_reopen,
+    reminders_are_claimed_once_and_released_on_failure,
 );
 
 async fn open(backend: Backend) -> Option<(TestDb, Store)> {
@@ -269,4 +270,35 @@ async fn migrations_run_once_and_reopen(backend: Backend) {
     let again = Store::connect(db.url()).await.expect("reopen");
     assert!(again.user_by_email(&e).await.expect("query").is_some());
     again.close().await;
+}
+
+/// One replica claims a stop's reminder; a second claim fails; a released claim (the send
+/// failed) can be taken again. `setting_or_insert` keeps the first value.
+async fn reminders_are_claimed_once_and_released_on_failure(backend: Backend) {
+    let Some((_db, store)) = open(backend).await else {
+        return;
+    };
+    let stop = now() + jiff::SignedDuration::from_mins(15);
+    let r = "sandbox:sandbox:sandbox-1:sbx-1";
+    assert!(store.claim_reminder(r, stop, now()).await.expect("claim"));
+    assert!(!store.claim_reminder(r, stop, now()).await.expect("again"));
+    let later = stop + jiff::SignedDuration::from_hours(24);
+    assert!(
+        store
+            .claim_reminder(r, later, now())
+            .await
+            .expect("another stop")
+    );
+    store.release_reminder(r, stop).await.expect("release");
+    assert!(store.claim_reminder(r, stop, now()).await.expect("retake"));
+
+    let first = store
+        .setting_or_insert("k", &json!("first"), now())
+        .await
+        .expect("insert");
+    let second = store
+        .setting_or_insert("k", &json!("second"), now())
+        .await
+        .expect("keep");
+    assert_eq!((first, second), (json!("first"), json!("first")));
 }
