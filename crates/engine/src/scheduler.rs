@@ -22,6 +22,10 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 
+/// The first wait after a pass that failed as a whole; it doubles with each failure in a
+/// row (up to 64 times), and the resync bounds it.
+const PASS_RETRY: SignedDuration = SignedDuration::from_secs(2);
+
 /// What `/health/components` shows of the scheduler.
 #[derive(Debug, Clone, Default)]
 pub struct SchedulerStatus {
@@ -105,6 +109,8 @@ impl Scheduler {
         );
         let mut due: Option<Timestamp> = None;
         let mut retries = StartRetries::default();
+        // Passes that failed as a whole in a row (database busy, cloud API down).
+        let mut failed_passes: u32 = 0;
         loop {
             let targets = match all_targets(self.provider.as_ref()).await {
                 Ok(t) => t,
@@ -162,10 +168,15 @@ impl Scheduler {
                         s.resources = done.len();
                     });
                     extra.extend(self.after_pass(&mut retries, &done, started).await);
+                    failed_passes = 0;
                 }
                 Err(e) => {
-                    tracing::warn!(error = %e, "scheduler pass failed; retrying at the next wake-up");
+                    // Not only at the resync: a transition due now would wait 5 minutes.
+                    failed_passes += 1;
+                    let delay = PASS_RETRY * 2i32.pow(failed_passes.min(6) - 1);
+                    tracing::warn!(error = %e, retry_in = %delay, "scheduler pass failed; trying again");
                     handle.update(|s| s.last_error = Some(e.to_string()));
+                    extra.push(started + delay);
                 }
             }
             let resync_at = self.clock.now() + self.resync;

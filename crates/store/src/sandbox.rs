@@ -155,23 +155,26 @@ impl Store {
     ) -> Result<Vec<String>, StoreError> {
         let mut moved = Vec::new();
         on_pool!(self, |p| {
+            // Only conditional writes, no read first: on SQLite a transaction that reads and
+            // then writes fails at once ("database is locked") when another connection wrote
+            // in between, where one that starts by writing waits its turn.
             let mut tx = p.begin().await?;
             for id in ids {
-                let current: Option<(String,)> =
-                    sqlx::query_as("SELECT state FROM sandbox_instances WHERE id = $1")
-                        .bind(id)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                if current.is_some_and(|(s,)| from.contains(&s.as_str())) {
-                    sqlx::query(
-                        "UPDATE sandbox_instances SET state = $1, state_since = $2 WHERE id = $3",
+                for current in from {
+                    let changed = sqlx::query(
+                        "UPDATE sandbox_instances SET state = $1, state_since = $2 WHERE id = $3 AND state = $4",
                     )
                     .bind(state)
                     .bind(to_ms(now))
                     .bind(id)
+                    .bind(*current)
                     .execute(&mut *tx)
-                    .await?;
-                    moved.push(id.clone());
+                    .await?
+                    .rows_affected();
+                    if changed == 1 {
+                        moved.push(id.clone());
+                        break;
+                    }
                 }
             }
             tx.commit().await?;
