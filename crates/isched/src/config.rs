@@ -302,6 +302,18 @@ impl Raw {
         self.0.get(key).map(|(v, s)| (v.as_str(), s.as_str()))
     }
 
+    /// A tag key setting (trimmed, 1 to 128 characters, as AWS allows), or `default`.
+    fn tag_key(&self, key: &str, default: &str, problems: &mut Vec<Problem>) -> String {
+        let tag = self.get(key).map_or(default, |(v, _)| v).trim().to_owned();
+        if tag.is_empty() || tag.len() > 128 {
+            problems.push(Problem {
+                key: self.get(key).map_or("", |(_, s)| s).into(),
+                message: "must be a tag key of 1 to 128 characters".into(),
+            });
+        }
+        tag
+    }
+
     fn parse(&self, problems: &mut Vec<Problem>) -> Option<Config> {
         let mut bad = |source: &str, message: String| {
             problems.push(Problem {
@@ -500,28 +512,8 @@ impl Raw {
                 });
             }
         }
-        let schedule_tag = self
-            .get("schedule_tag")
-            .map_or("Schedule", |(v, _)| v)
-            .trim()
-            .to_owned();
-        if schedule_tag.is_empty() || schedule_tag.len() > 128 {
-            problems.push(Problem {
-                key: self.get("schedule_tag").map_or("", |(_, s)| s).into(),
-                message: "must be a tag key of 1 to 128 characters".into(),
-            });
-        }
-        let owner_tag = self
-            .get("owner_tag")
-            .map_or("Owner", |(v, _)| v)
-            .trim()
-            .to_owned();
-        if owner_tag.is_empty() || owner_tag.len() > 128 {
-            problems.push(Problem {
-                key: self.get("owner_tag").map_or("", |(_, s)| s).into(),
-                message: "must be a tag key of 1 to 128 characters".into(),
-            });
-        }
+        let schedule_tag = self.tag_key("schedule_tag", "Schedule", problems);
+        let owner_tag = self.tag_key("owner_tag", "Owner", problems);
         let webhook_url = self.get("webhook_url").map(|(v, source)| {
             let v = v.trim();
             if !(v.starts_with("http://") || v.starts_with("https://"))
