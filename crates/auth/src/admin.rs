@@ -178,10 +178,7 @@ impl AuthService {
                 return;
             }
         };
-        for admin in admins
-            .iter()
-            .filter(|u| u.status == UserStatus::Active && u.roles.iter().any(|r| r == ROLE_ADMIN))
-        {
+        for admin in admins.iter().filter(|u| u.is_active_admin()) {
             if let Err(e) = self
                 .mailer
                 .send(&compose(
@@ -200,7 +197,7 @@ impl AuthService {
 
     /// Refuses a change that would leave no active admin.
     async fn keep_an_admin(&self, user: &User, what: &str) -> Result<(), AuthError> {
-        if user.roles.iter().any(|r| r == ROLE_ADMIN)
+        if user.is_admin()
             && user.status != UserStatus::Disabled
             && self.store.count_users_with_role(ROLE_ADMIN).await? <= 1
         {

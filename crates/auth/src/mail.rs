@@ -166,7 +166,8 @@ pub fn compose(
     }
 }
 
-fn escape(s: &str) -> String {
+/// Text made safe to place in HTML (elements and double-quoted attributes).
+pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -3,7 +3,7 @@
 
 use crate::service::{AuthError, AuthService, hash_token, new_opaque_token};
 use isched_store::identity::PersonalAccessToken;
-use isched_store::users::{ROLE_ADMIN, User};
+use isched_store::users::User;
 use jiff::{SignedDuration, Timestamp};
 use secrecy::SecretString;
 
@@ -51,7 +51,7 @@ impl AuthService {
                 )));
             }
         }
-        if scopes.iter().any(|s| s == "admin") && !user.roles.iter().any(|r| r == ROLE_ADMIN) {
+        if scopes.iter().any(|s| s == "admin") && !user.is_admin() {
             return Err(AuthError::Forbidden(
                 "only admins can create tokens with the admin scope".into(),
             ));

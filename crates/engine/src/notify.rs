@@ -6,7 +6,6 @@
 use hmac::{Hmac, Mac};
 use isched_auth::mail::{Mailer, compose};
 use isched_store::Store;
-use isched_store::users::{ROLE_ADMIN, UserStatus};
 use secrecy::{ExposeSecret, SecretString};
 use std::time::Duration;
 
@@ -106,9 +105,7 @@ impl Notifier {
             None => match store.list_users().await {
                 Ok(users) => users
                     .into_iter()
-                    .filter(|u| {
-                        u.status == UserStatus::Active && u.roles.iter().any(|r| r == ROLE_ADMIN)
-                    })
+                    .filter(|u| u.is_active_admin())
                     .map(|u| u.email.as_str().to_owned())
                     .collect(),
                 Err(e) => {

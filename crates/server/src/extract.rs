@@ -10,7 +10,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
 use isched_auth::principal::{Credential, Principal};
-use isched_store::users::{ROLE_ADMIN, User};
+use isched_store::users::User;
 
 /// Any signed-in, active user.
 pub struct CurrentUser(pub Principal);
@@ -97,7 +97,7 @@ impl FromRequestParts<AppState> for AdminUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let CurrentUser(principal) = CurrentUser::from_request_parts(parts, state).await?;
-        if !principal.user.roles.iter().any(|r| r == ROLE_ADMIN) {
+        if !principal.user.is_admin() {
             return Err(ApiError::forbidden(
                 "forbidden",
                 "this needs the admin group",

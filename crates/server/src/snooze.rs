@@ -7,6 +7,7 @@ use crate::state::AppState;
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use isched_auth::mail::escape;
 use isched_engine::overrides::OverrideRequest;
 use isched_engine::reminders::{Snooze, SnoozeError, signing_key};
 
@@ -16,13 +17,6 @@ pub(crate) struct SnoozeLink {
     s: i64,
     u: i64,
     sig: String,
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {

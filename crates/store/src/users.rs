@@ -52,6 +52,17 @@ pub struct User {
     pub updated_at: Timestamp,
 }
 
+impl User {
+    pub fn is_admin(&self) -> bool {
+        self.roles.iter().any(|r| r == ROLE_ADMIN)
+    }
+
+    /// An admin who can act and be told things (notices go to these).
+    pub fn is_active_admin(&self) -> bool {
+        self.status == UserStatus::Active && self.is_admin()
+    }
+}
+
 /// The hash is kept out of Debug output so that it never reaches a log.
 impl fmt::Debug for User {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
