@@ -127,7 +127,12 @@ pub async fn remembered_key(
 }
 
 pub fn resource_key(r: &Resource) -> String {
-    format!("{}:{}:{}:{}", r.provider, r.account, r.region, r.id)
+    format!("{}{}", target_key_prefix(&r.provider, &r.target()), r.id)
+}
+
+/// `provider:account:region:`, the start of the keys of a target's resources.
+pub fn target_key_prefix(provider: &str, target: &Target) -> String {
+    format!("{provider}:{}:{}:", target.account, target.region)
 }
 
 /// Every account-region target of the provider.
@@ -169,7 +174,7 @@ pub async fn plan_targets(
     for target in targets {
         // Resources assigned a schedule through the API may carry no tag: a target with
         // any of them is discovered whole (the same calls, more rows).
-        let prefix = format!("{}:{}:{}:", provider.name(), target.account, target.region);
+        let prefix = target_key_prefix(provider.name(), target);
         let filter = if assignments.keys().any(|k| k.starts_with(&prefix)) {
             TagFilter::default()
         } else {

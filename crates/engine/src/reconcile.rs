@@ -3,7 +3,7 @@
 //! every action and every new reason for not acting in the history.
 
 use crate::decide::Action;
-use crate::plan::{EngineError, Planned, all_targets, plan_targets};
+use crate::plan::{EngineError, Planned, all_targets, plan_targets, target_key_prefix};
 use isched_cloud::{Provider, ResourceRef, ResourceState, TagFilter, Target};
 use isched_store::Store;
 use isched_store::scheduling::{HistoryEntry, PassRecord, ResourceMemory};
@@ -16,6 +16,22 @@ use std::time::Duration;
 pub struct Done {
     pub planned: Planned,
     pub outcome: String,
+}
+
+impl Done {
+    /// Whether the resource runs once this pass is done: as it was found, unless a start,
+    /// resize or stop of this pass succeeded.
+    pub fn runs_after(&self) -> bool {
+        let ok = self.outcome == "ok";
+        match self.planned.decision.action {
+            Action::Start | Action::Resize { .. } if ok => true,
+            Action::Stop { .. } if ok => false,
+            _ => matches!(
+                self.planned.resource.state,
+                ResourceState::Running | ResourceState::Pending
+            ),
+        }
+    }
 }
 
 /// Account, region, `start` or `stop`, hibernate.
@@ -117,7 +133,6 @@ pub async fn reconcile_targets(
         at: now,
         ..PassRecord::default()
     };
-    running_intervals(provider, store, targets, &planned, &outcomes, &mut record).await?;
     let mut done = Vec::with_capacity(planned.len());
     for p in planned {
         if p.expired_override {
@@ -173,6 +188,7 @@ pub async fn reconcile_targets(
             outcome,
         });
     }
+    running_intervals(provider, store, targets, &done, &mut record).await?;
     store.record_pass(&record).await?;
     Ok(done)
 }
@@ -183,32 +199,23 @@ async fn running_intervals(
     provider: &dyn Provider,
     store: &Store,
     targets: &[Target],
-    planned: &[Planned],
-    outcomes: &HashMap<String, String>,
+    done: &[Done],
     record: &mut PassRecord,
 ) -> Result<(), EngineError> {
     let open = store.open_intervals().await?;
     let mut seen = std::collections::HashSet::new();
-    for p in planned {
-        seen.insert(p.key.as_str());
-        let ok = outcomes.get(&p.key).is_some_and(|o| o == "ok");
-        let running = match p.decision.action {
-            Action::Start | Action::Resize { .. } if ok => true,
-            Action::Stop { .. } if ok => false,
-            _ => matches!(
-                p.resource.state,
-                ResourceState::Running | ResourceState::Pending
-            ),
-        };
-        match (running, open.contains(&p.key)) {
-            (true, false) => record.started_running.push(p.key.clone()),
-            (false, true) => record.stopped_running.push(p.key.clone()),
+    for d in done {
+        let key = &d.planned.key;
+        seen.insert(key.as_str());
+        match (d.runs_after(), open.contains(key)) {
+            (true, false) => record.started_running.push(key.clone()),
+            (false, true) => record.stopped_running.push(key.clone()),
             _ => {}
         }
     }
     let prefixes: Vec<String> = targets
         .iter()
-        .map(|t| format!("{}:{}:{}:", provider.name(), t.account, t.region))
+        .map(|t| target_key_prefix(provider.name(), t))
         .collect();
     record.stopped_running.extend(
         open.iter()

@@ -13,7 +13,6 @@ use crate::definitions::Definitions;
 use crate::notify::{Notice, Notifier};
 use crate::reconcile::Done;
 use hmac::{Hmac, Mac};
-use isched_cloud::ResourceState;
 use isched_schedule::State;
 use isched_store::{Email, Store, StoreError};
 use jiff::{SignedDuration, Timestamp};
@@ -132,12 +131,8 @@ impl ReminderSettings {
         let mut key: Option<Vec<u8>> = None;
         for d in done {
             let p = &d.planned;
-            let running = matches!(
-                p.resource.state,
-                ResourceState::Running | ResourceState::Pending
-            ) || (d.outcome == "ok" && p.desired == Some("running"));
             // retain_running keeps it past the stop: nothing to announce.
-            if !running
+            if !d.runs_after()
                 || p.desired != Some("running")
                 || p.decision.record == Some(LastDesired::RetainRunning)
             {
