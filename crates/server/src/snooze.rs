@@ -77,8 +77,9 @@ fn cloud_id(key: &str) -> &str {
     key.rsplit(':').next().unwrap_or(key)
 }
 
-/// How `t` reads in the zone of the schedule the resource follows (UTC if unknown).
-async fn local_time(state: &AppState, resource: &str, t: jiff::Timestamp) -> String {
+/// The zone of the schedule the resource follows, as the scheduler last saw it (UTC if
+/// unknown), read once per page.
+async fn zone_of(state: &AppState, resource: &str) -> jiff::tz::TimeZone {
     let schedule = state
         .store()
         .resource_states()
@@ -89,13 +90,20 @@ async fn local_time(state: &AppState, resource: &str, t: jiff::Timestamp) -> Str
         .catalog()
         .await
         .ok();
-    let zone = schedule
+    schedule
         .zip(catalog)
         .and_then(|(name, c)| c.schedule(&name).map(|s| s.time_zone().clone()))
-        .unwrap_or(jiff::tz::TimeZone::UTC);
-    let local = t.to_zoned_datetime(zone);
+        .unwrap_or(jiff::tz::TimeZone::UTC)
+}
+
+/// How `t` reads in `zone`, for a page (HTML-escaped).
+fn local_time(zone: &jiff::tz::TimeZone, t: jiff::Timestamp) -> String {
+    let local = t.to_zoned_datetime(zone.clone());
     let name = local.time_zone().iana_name().unwrap_or("UTC").to_owned();
-    format!("{} ({name})", local.strftime("%a %-d %b %Y, %H:%M"))
+    escape(&format!(
+        "{} ({name})",
+        local.strftime("%a %-d %b %Y, %H:%M")
+    ))
 }
 
 /// `GET /snooze?r&s&u&sig`: a confirmation page (link scanners only ever GET).
@@ -107,6 +115,7 @@ pub(crate) async fn confirm(
         Ok(s) => s,
         Err(page) => return page,
     };
+    let zone = zone_of(&state, &snooze.resource).await;
     let body = format!(
         "<p>Keep <code>{id}</code> running until <strong>{until}</strong> instead of stopping it at {stop}?</p>\
          <form method=\"post\" action=\"/snooze\">\
@@ -114,8 +123,8 @@ pub(crate) async fn confirm(
          <input type=\"hidden\" name=\"u\" value=\"{u}\"><input type=\"hidden\" name=\"sig\" value=\"{sig}\">\
          <button type=\"submit\">Keep it running</button></form>",
         id = escape(cloud_id(&snooze.resource)),
-        until = escape(&local_time(&state, &snooze.resource, snooze.until).await),
-        stop = escape(&local_time(&state, &snooze.resource, snooze.stop_at).await),
+        until = local_time(&zone, snooze.until),
+        stop = local_time(&zone, snooze.stop_at),
         r = escape(&link.r),
         s = link.s,
         u = link.u,
@@ -158,7 +167,7 @@ pub(crate) async fn apply(State(state): State<AppState>, Form(link): Form<Snooze
             "Already kept running",
             &format!(
                 "<p><code>{id}</code> already runs until {}.</p>",
-                escape(&local_time(&state, &snooze.resource, o.until).await)
+                local_time(&zone_of(&state, &snooze.resource).await, o.until)
             ),
         );
     }
@@ -180,7 +189,7 @@ pub(crate) async fn apply(State(state): State<AppState>, Form(link): Form<Snooze
                 "Snoozed",
                 &format!(
                     "<p><code>{id}</code> keeps running until <strong>{}</strong>. The schedule takes over again then.</p>",
-                    escape(&local_time(&state, &snooze.resource, o.until).await)
+                    local_time(&zone_of(&state, &snooze.resource).await, o.until)
                 ),
             )
         }
