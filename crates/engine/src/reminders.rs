@@ -9,11 +9,10 @@
 //! scanners that follow links do not snooze anything.
 
 use crate::decide::LastDesired;
-use crate::definitions::Definitions;
 use crate::notify::{Notice, Notifier};
 use crate::reconcile::Done;
 use hmac::{Hmac, Mac};
-use isched_schedule::State;
+use isched_schedule::{Catalog, State};
 use isched_store::{Email, Store, StoreError};
 use jiff::{SignedDuration, Timestamp};
 
@@ -120,13 +119,13 @@ impl ReminderSettings {
         &self,
         store: &Store,
         notifier: &Notifier,
+        catalog: &Catalog,
         done: &[Done],
         now: Timestamp,
     ) -> Result<Option<Timestamp>, crate::plan::EngineError> {
         if self.lead.is_zero() || !notifier.is_active() {
             return Ok(None);
         }
-        let catalog = Definitions::new(store.clone()).catalog().await?;
         let mut next: Option<Timestamp> = None;
         let mut key: Option<Vec<u8>> = None;
         for d in done {

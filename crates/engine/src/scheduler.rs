@@ -16,6 +16,7 @@ use crate::reminders::ReminderSettings;
 use crate::retries::StartRetries;
 use isched_auth::clock::Clock;
 use isched_cloud::Provider;
+use isched_schedule::Catalog;
 use isched_store::Store;
 use jiff::{SignedDuration, Timestamp};
 use std::collections::BTreeSet;
@@ -84,12 +85,11 @@ enum Woke {
 }
 
 /// The earliest next transition after `now` of the schedules named in `in_use`.
-pub async fn next_transition(
-    store: &Store,
+pub fn next_transition(
+    catalog: &Catalog,
     in_use: &BTreeSet<String>,
     now: Timestamp,
 ) -> Option<Timestamp> {
-    let catalog = Definitions::new(store.clone()).catalog().await.ok()?;
     in_use
         .iter()
         .filter_map(|name| catalog.schedule(name)?.next_transition(now))
@@ -147,15 +147,23 @@ impl Scheduler {
             let mut override_ends: Vec<Timestamp> = Vec::new();
             // Earlier wake-ups than the next transition: a retry, a reminder.
             let mut extra: Vec<Timestamp> = Vec::new();
-            match reconcile_targets(
+            let passed = reconcile_targets(
                 self.provider.as_ref(),
                 &self.store,
                 &self.schedule_tag,
                 started,
                 &mine,
             )
-            .await
-            {
+            .await;
+            // Read once for what follows the pass: reminders and the next transition.
+            let catalog = match Definitions::new(self.store.clone()).catalog().await {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read the definitions after a pass");
+                    None
+                }
+            };
+            match passed {
                 Ok(done) => {
                     in_use.extend(done.iter().map(|d| d.planned.schedule.clone()));
                     override_ends.extend(
@@ -167,7 +175,10 @@ impl Scheduler {
                         s.last_error = None;
                         s.resources = done.len();
                     });
-                    extra.extend(self.after_pass(&mut retries, &done, started).await);
+                    extra.extend(
+                        self.after_pass(&mut retries, &done, catalog.as_ref(), started)
+                            .await,
+                    );
                     failed_passes = 0;
                 }
                 Err(e) => {
@@ -181,8 +192,9 @@ impl Scheduler {
             }
             let resync_at = self.clock.now() + self.resync;
             // The next schedule transition, or an override's end, whichever is first.
-            let transition = next_transition(&self.store, &in_use, started)
-                .await
+            let transition = catalog
+                .as_ref()
+                .and_then(|c| next_transition(c, &in_use, started))
                 .into_iter()
                 .chain(override_ends.into_iter().filter(|t| *t > started))
                 .min();
@@ -218,6 +230,7 @@ impl Scheduler {
         &self,
         retries: &mut StartRetries,
         done: &[crate::reconcile::Done],
+        catalog: Option<&Catalog>,
         now: Timestamp,
     ) -> Vec<Timestamp> {
         let plan = retries.after_pass(done, now);
@@ -227,16 +240,19 @@ impl Scheduler {
             }
             self.notifier.send(notice).await;
         }
-        let reminder = match self
-            .reminders
-            .run(&self.store, &self.notifier, done, now)
-            .await
-        {
-            Ok(next) => next,
-            Err(e) => {
-                tracing::warn!(error = %e, "reminders not sent this pass");
-                None
-            }
+        let reminder = match catalog {
+            Some(c) => match self
+                .reminders
+                .run(&self.store, &self.notifier, c, done, now)
+                .await
+            {
+                Ok(next) => next,
+                Err(e) => {
+                    tracing::warn!(error = %e, "reminders not sent this pass");
+                    None
+                }
+            },
+            None => None,
         };
         plan.retry_at.into_iter().chain(reminder).collect()
     }
