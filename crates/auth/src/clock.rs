@@ -17,6 +17,13 @@ impl Clock {
         Clock::default()
     }
 
+    /// A clock that reads `at` now and runs on from there (replays at a given instant).
+    pub fn starting_at(at: Timestamp) -> Clock {
+        let clock = Clock::default();
+        clock.advance(at.duration_since(Timestamp::now()));
+        clock
+    }
+
     pub fn now(&self) -> Timestamp {
         let offset = SignedDuration::from_millis(self.offset_ms.load(Ordering::Relaxed));
         Timestamp::now()

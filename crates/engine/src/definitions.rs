@@ -2,8 +2,8 @@
 //! change validated against the whole set (a schedule must name existing periods and
 //! calendars; a period in use cannot be deleted), so the stored set always parses.
 
-use isched_schedule::Catalog;
 use isched_schedule::spec::{CalendarSpec, CatalogSpec, PeriodSpec, ScheduleSpec};
+use isched_schedule::{Catalog, FieldError, ParseErrors};
 use isched_store::definitions::DefinitionChange;
 use isched_store::{Store, StoreError};
 use jiff::Timestamp;
@@ -35,8 +35,8 @@ impl Kind {
 #[derive(Debug, thiserror::Error)]
 pub enum DefinitionError {
     /// Every problem, each naming its field (and owner).
-    #[error("{}", .0.join("; "))]
-    Invalid(Vec<String>),
+    #[error("{}", ParseErrors(.0.clone()))]
+    Invalid(Vec<FieldError>),
     #[error("no {0} named {1:?}")]
     NotFound(&'static str, String),
     #[error("{0}")]
@@ -45,8 +45,9 @@ pub enum DefinitionError {
     Store(#[from] StoreError),
 }
 
-fn invalid(message: String) -> DefinitionError {
-    DefinitionError::Invalid(vec![message])
+/// One problem with one field.
+pub fn invalid(field: &str, message: impl Into<String>) -> DefinitionError {
+    DefinitionError::Invalid(vec![FieldError::new(field, None, message)])
 }
 
 /// The definitions service over the store.
@@ -95,8 +96,7 @@ impl Definitions {
     /// The stored set, parsed (for evaluation).
     pub async fn catalog(&self) -> Result<Catalog, DefinitionError> {
         let spec = self.export().await?;
-        Catalog::parse(&spec)
-            .map_err(|e| DefinitionError::Invalid(e.iter().map(ToString::to_string).collect()))
+        Catalog::parse(&spec).map_err(|e| DefinitionError::Invalid(e.to_vec()))
     }
 
     /// The definitions of one kind, as JSON in upstream field names.
@@ -139,15 +139,18 @@ impl Definitions {
                 }
                 Some(Value::String(n)) if n == name => {}
                 Some(other) => {
-                    return Err(invalid(format!(
-                        "name: {other} differs from {name:?} in the path; renaming is not supported"
-                    )));
+                    return Err(invalid(
+                        "name",
+                        format!(
+                            "{other} differs from {name:?} in the path; renaming is not supported"
+                        ),
+                    ));
                 }
             }
         }
         let mut spec = self.export().await?;
         let names = name_of(&spec, kind);
-        let body_error = |e: serde_json::Error| invalid(format!("{}: {e}", kind.as_str()));
+        let body_error = |e: serde_json::Error| invalid(kind.as_str(), e.to_string());
         let name = match kind {
             Kind::Period => {
                 let p: PeriodSpec = serde_json::from_value(body).map_err(body_error)?;
@@ -166,7 +169,10 @@ impl Definitions {
             Kind::Calendar => {
                 let c: CalendarSpec = serde_json::from_value(body).map_err(body_error)?;
                 if c.ics_file.is_some() {
-                    return Err(invalid("ics_file: give the ICS text in ics (ics_file works in files for `isched schedules import`)".into()));
+                    return Err(invalid(
+                        "ics_file",
+                        "give the ICS text in ics (ics_file works in files for `isched schedules import`)",
+                    ));
                 }
                 let name = c.name.trim().to_owned();
                 spec.calendars.retain(|x| x.name != name);
@@ -175,7 +181,7 @@ impl Definitions {
             }
         };
         if name.is_empty() {
-            return Err(invalid("name: must not be empty".into()));
+            return Err(invalid("name", "must not be empty"));
         }
         match existing {
             None if names.contains(&name) => {
@@ -283,8 +289,7 @@ impl Definitions {
         only: Option<(Kind, &str)>,
         now: Timestamp,
     ) -> Result<(), DefinitionError> {
-        Catalog::parse(spec)
-            .map_err(|e| DefinitionError::Invalid(e.iter().map(ToString::to_string).collect()))?;
+        Catalog::parse(spec).map_err(|e| DefinitionError::Invalid(e.to_vec()))?;
         let mut rows = Vec::new();
         let json = |v: Result<String, serde_json::Error>| {
             v.map_err(|e| StoreError::Corrupt(e.to_string()))

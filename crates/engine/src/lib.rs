@@ -1,11 +1,11 @@
 //! The scheduler engine: stored definitions (periods, schedules, calendars), the
 //! reconciler that compares each resource's desired state (from `schedule`) with its
 //! actual state (from `cloud`), the continuous scheduler and the leases that divide
-//! targets between replicas.
+//! targets between replicas, and the [`Engine`] façade through which every change is made.
 
-pub mod assign;
 pub mod decide;
 pub mod definitions;
+pub mod facade;
 pub mod leases;
 pub mod notify;
 pub mod overrides;
@@ -14,3 +14,5 @@ pub mod reconcile;
 pub mod reminders;
 pub mod retries;
 pub mod scheduler;
+
+pub use facade::{Actor, Engine, Snoozed};

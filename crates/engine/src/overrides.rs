@@ -1,9 +1,8 @@
 //! Setting and clearing expiring per-resource overrides ("keep running until T", "stopped
 //! until T", "skip the next stop").
 
-use crate::definitions::{DefinitionError, Definitions};
-use crate::plan::{EngineError, plan};
-use isched_cloud::Provider;
+use crate::definitions::{DefinitionError, Definitions, invalid};
+use crate::plan::EngineError;
 use isched_schedule::State;
 use isched_store::Store;
 use isched_store::overrides::StoredOverride;
@@ -43,17 +42,18 @@ pub async fn set(
                 .find(|t| t.state == State::Running)
                 .map(|t| t.at);
             let until = restart.ok_or_else(|| {
-                DefinitionError::Invalid(vec![format!(
-                    "schedule {schedule:?}: no stop followed by a start in the next 400 days"
-                )])
+                invalid(
+                    "skip_next_stop",
+                    format!(
+                        "schedule {schedule:?} has no stop followed by a start in the next 400 days"
+                    ),
+                )
             })?;
             ("running", until)
         }
     };
     if until <= now {
-        return Err(
-            DefinitionError::Invalid(vec![format!("until: {until} is not in the future")]).into(),
-        );
+        return Err(invalid("until", format!("{until} is not in the future")).into());
     }
     let o = StoredOverride {
         state: state.into(),
@@ -72,42 +72,4 @@ pub async fn set(
         })
         .await?;
     Ok(o)
-}
-
-/// Sets or clears (`request` None) the override of the resource `id` (key or cloud id).
-/// Returns the resource key, or None if no scheduled resource has that id.
-pub async fn apply(
-    provider: &dyn Provider,
-    store: &Store,
-    tag: &str,
-    id: &str,
-    request: Option<&OverrideRequest>,
-    actor: &str,
-    now: Timestamp,
-) -> Result<Option<(String, Option<StoredOverride>)>, EngineError> {
-    let planned = plan(provider, store, tag, now).await?;
-    let Some(p) = planned.iter().find(|p| p.key == id || p.resource.id == id) else {
-        return Ok(None);
-    };
-    match request {
-        Some(r) => Ok(Some((
-            p.key.clone(),
-            Some(set(store, &p.key, &p.schedule, r, actor, now).await?),
-        ))),
-        None => {
-            if store.clear_override(&p.key).await? {
-                store
-                    .append_history(&isched_store::scheduling::HistoryEntry {
-                        at: now,
-                        resource: p.key.clone(),
-                        schedule: Some(p.schedule.clone()),
-                        action: "none".into(),
-                        outcome: "override cleared".into(),
-                        reason: format!("{actor} cleared the override"),
-                    })
-                    .await?;
-            }
-            Ok(Some((p.key.clone(), None)))
-        }
-    }
 }

@@ -6,6 +6,7 @@ use crate::definitions::{DefinitionError, Definitions};
 use isched_cloud::{CloudError, Provider, Resource, TagFilter, Target};
 use isched_schedule::{OverrideStatus, ResourceOverride};
 use isched_store::Store;
+use isched_store::inventory::{InventoryItem, InventoryUpdate, ScheduleSource, SeenTarget};
 use isched_store::overrides::StoredOverride;
 use isched_store::scheduling::ResourceMemory;
 use jiff::Timestamp;
@@ -154,7 +155,33 @@ pub async fn plan(
     at: Timestamp,
 ) -> Result<Vec<Planned>, EngineError> {
     let targets = all_targets(provider).await?;
-    plan_targets(provider, store, schedule_tag, at, &targets).await
+    Ok(plan_targets(
+        provider,
+        store,
+        schedule_tag,
+        at,
+        &targets,
+        Discovery::Scheduled,
+    )
+    .await?
+    .planned)
+}
+
+/// Which resources a plan discovers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Discovery {
+    /// Those the scheduler needs: carrying the schedule tag, or every one in a target where
+    /// some resource is assigned a schedule without a tag.
+    Scheduled,
+    /// Every resource (a refresh of the inventory).
+    Everything,
+}
+
+/// The decisions of a plan, and what it saw for the inventory.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub planned: Vec<Planned>,
+    pub seen: InventoryUpdate,
 }
 
 /// Decides for the resources of `targets` only (those whose leases this replica holds).
@@ -164,22 +191,35 @@ pub async fn plan_targets(
     schedule_tag: &str,
     at: Timestamp,
     targets: &[Target],
-) -> Result<Vec<Planned>, EngineError> {
+    discovery: Discovery,
+) -> Result<Plan, EngineError> {
     let catalog = Definitions::new(store.clone()).catalog().await?;
     let memory = store.resource_states().await?;
     let stored_overrides = store.overrides().await?;
     let assignments = store.assignments().await?;
     let tagged = TagFilter::keys(&[schedule_tag]);
     let mut out = Vec::new();
+    let mut seen = InventoryUpdate {
+        at: Some(at),
+        ..InventoryUpdate::default()
+    };
     for target in targets {
         // Resources assigned a schedule through the API may carry no tag: a target with
         // any of them is discovered whole (the same calls, more rows).
         let prefix = target_key_prefix(provider.name(), target);
-        let filter = if assignments.keys().any(|k| k.starts_with(&prefix)) {
+        let whole = discovery == Discovery::Everything
+            || assignments.keys().any(|k| k.starts_with(&prefix));
+        let filter = if whole {
             TagFilter::default()
         } else {
             tagged.clone()
         };
+        seen.targets.push(SeenTarget {
+            provider: provider.name().to_owned(),
+            account: target.account.clone(),
+            region: target.region.clone(),
+            whole,
+        });
         let resources =
             provider
                 .discover(target, &filter)
@@ -191,15 +231,18 @@ pub async fn plan_targets(
         for resource in resources {
             let key = resource_key(&resource);
             // An assignment through the API wins over the tag.
-            let name = match assignments.get(&key) {
-                Some(a) => a.schedule.clone(),
+            let (name, source) = match assignments.get(&key) {
+                Some(a) => (a.schedule.clone(), ScheduleSource::Assignment),
                 None => match resource.tags.get(schedule_tag) {
-                    Some(v) => v.trim().to_owned(),
-                    None => continue,
+                    Some(v) => (v.trim().to_owned(), ScheduleSource::Tag),
+                    None => {
+                        seen.items.push(inventory_item(&resource, key, None));
+                        continue;
+                    }
                 },
             };
             let remembered = memory.get(&key).cloned();
-            out.push(match catalog.schedule(&name) {
+            let planned = match catalog.schedule(&name) {
                 None => Planned {
                     decision: Decision {
                         action: Action::None,
@@ -266,11 +309,47 @@ pub async fn plan_targets(
                         expired_override,
                     }
                 }
-            });
+            };
+            seen.items.push(inventory_item(
+                &planned.resource,
+                planned.key.clone(),
+                Some((&planned, source)),
+            ));
+            out.push(planned);
         }
     }
     out.sort_by(|a, b| a.key.cmp(&b.key));
-    Ok(out)
+    Ok(Plan { planned: out, seen })
+}
+
+/// The inventory's row for a discovered resource, with its plan when it follows a schedule.
+pub fn inventory_item(
+    resource: &Resource,
+    key: String,
+    planned: Option<(&Planned, ScheduleSource)>,
+) -> InventoryItem {
+    let unschedulable = planned
+        .filter(|(p, _)| p.desired.is_none())
+        .map(|(p, _)| format!("no schedule named {:?}", p.schedule));
+    InventoryItem {
+        resource: key,
+        provider: resource.provider.clone(),
+        kind: resource.kind.as_str().to_owned(),
+        account: resource.account.clone(),
+        region: resource.region.clone(),
+        cloud_id: resource.id.clone(),
+        state: resource.state.as_str().to_owned(),
+        instance_type: resource.instance_type.clone(),
+        tags: resource.tags.clone(),
+        schedule: planned.map(|(p, _)| p.schedule.clone()),
+        schedule_source: planned.map(|(_, s)| s),
+        unschedulable,
+        desired: planned.and_then(|(p, _)| p.desired).map(str::to_owned),
+        reason: planned.map(|(p, _)| p.decision.reason.clone()),
+        // The store sets both from the update's instant.
+        first_seen: Timestamp::UNIX_EPOCH,
+        last_seen: Timestamp::UNIX_EPOCH,
+    }
 }
 
 /// How many resources each action applies to, for summaries.

@@ -3,7 +3,9 @@
 //! every action and every new reason for not acting in the history.
 
 use crate::decide::Action;
-use crate::plan::{EngineError, Planned, all_targets, plan_targets, target_key_prefix};
+use crate::plan::{
+    Discovery, EngineError, Plan, Planned, all_targets, plan_targets, target_key_prefix,
+};
 use isched_cloud::{Provider, ResourceRef, ResourceState, TagFilter, Target};
 use isched_store::Store;
 use isched_store::scheduling::{HistoryEntry, PassRecord, ResourceMemory};
@@ -58,7 +60,18 @@ pub async fn reconcile_targets(
     at: Timestamp,
     targets: &[Target],
 ) -> Result<Vec<Done>, EngineError> {
-    let planned = plan_targets(provider, store, schedule_tag, at, targets).await?;
+    let Plan {
+        planned,
+        seen: mut inventory,
+    } = plan_targets(
+        provider,
+        store,
+        schedule_tag,
+        at,
+        targets,
+        Discovery::Scheduled,
+    )
+    .await?;
     let mut by_state: BTreeMap<&'static str, usize> = BTreeMap::new();
     for p in &planned {
         *by_state.entry(p.resource.state.as_str()).or_default() += 1;
@@ -190,7 +203,30 @@ pub async fn reconcile_targets(
     }
     running_intervals(provider, store, targets, &done, &mut record).await?;
     store.record_pass(&record).await?;
+    after_actions(&mut inventory, &done);
+    store.update_inventory(&inventory).await?;
     Ok(done)
+}
+
+/// The inventory shows a resource acted on in the state the action leaves it in (as the
+/// cloud would report it right after the call), not the state it was found in.
+fn after_actions(inventory: &mut isched_store::inventory::InventoryUpdate, done: &[Done]) {
+    let moved: HashMap<&str, &Action> = done
+        .iter()
+        .filter(|d| d.outcome == "ok")
+        .map(|d| (d.planned.key.as_str(), &d.planned.decision.action))
+        .collect();
+    for item in &mut inventory.items {
+        match moved.get(item.resource.as_str()) {
+            Some(Action::Start) => item.state = ResourceState::Pending.as_str().into(),
+            Some(Action::Stop { .. }) => item.state = ResourceState::Stopping.as_str().into(),
+            Some(Action::Resize { to }) => {
+                item.state = ResourceState::Pending.as_str().into();
+                item.instance_type = Some(to.clone());
+            }
+            Some(Action::None) | None => {}
+        }
+    }
 }
 
 /// Opens a running interval for each resource that runs after this pass and had none, and

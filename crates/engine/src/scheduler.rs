@@ -27,6 +27,10 @@ use tokio::sync::watch;
 /// row (up to 64 times), and the resync bounds it.
 const PASS_RETRY: SignedDuration = SignedDuration::from_secs(2);
 
+/// How often a replica holding targets reads the shared change counter: a change made
+/// through another replica or the CLI is acted on within this (plus a pass).
+const CHANGE_POLL_MS: u64 = 250;
+
 /// What `/health/components` shows of the scheduler.
 #[derive(Debug, Clone, Default)]
 pub struct SchedulerStatus {
@@ -41,7 +45,7 @@ pub struct SchedulerStatus {
     pub resources: usize,
 }
 
-/// Shared with the server: status for health, and a nudge when definitions change.
+/// Shared with the server: status for health, and a nudge when something changed.
 #[derive(Debug, Clone, Default)]
 pub struct SchedulerHandle(Arc<Mutex<SchedulerStatus>>, Arc<tokio::sync::Notify>);
 
@@ -80,7 +84,8 @@ pub struct Scheduler {
 enum Woke {
     Due,
     Stop,
-    /// Leases were lost or gained.
+    /// Leases were lost or gained, or a change was announced: pass now, before the
+    /// transition that was due (so no lag is measured for it).
     Changed,
 }
 
@@ -142,7 +147,7 @@ impl Scheduler {
                 metrics::histogram!("isched_transition_lag_seconds")
                     .record((started - due).as_secs_f64().max(0.0));
             }
-            let version = self.store.definitions_version().await.unwrap_or(0);
+            let version = self.store.change_counter().await.unwrap_or(0);
             let mut in_use = BTreeSet::new();
             let mut override_ends: Vec<Timestamp> = Vec::new();
             // Earlier wake-ups than the next transition: a retry, a reminder.
@@ -262,7 +267,8 @@ impl Scheduler {
     }
 
     /// Sleeps until the wall clock reaches `wake`. While `holding` leases, renews them on
-    /// the way and wakes early when they change or definitions change on another replica.
+    /// the way and wakes early when they change or when the change counter moves (a change
+    /// made through another replica or the CLI).
     async fn sleep_until(
         &self,
         wake: Timestamp,
@@ -288,17 +294,23 @@ impl Scheduler {
                     tracing::info!("the scheduler's leases changed; passing again");
                     return Woke::Changed;
                 }
-                if self.store.definitions_version().await.unwrap_or(h.version) != h.version {
-                    return Woke::Due;
-                }
             }
-            let left = (wake - now)
+            if let Some(h) = holding.as_ref()
+                && self.store.change_counter().await.unwrap_or(h.version) != h.version
+            {
+                // A change made elsewhere (another replica, the CLI): act on it now.
+                return Woke::Changed;
+            }
+            let mut left = (wake - now)
                 .as_millis()
                 .clamp(1, 5_000)
                 .min(self.renew_every().as_millis().max(1)) as u64;
+            if holding.is_some() {
+                left = left.min(CHANGE_POLL_MS);
+            }
             tokio::select! {
                 _ = tokio::time::sleep(std::time::Duration::from_millis(left)) => {}
-                _ = handle.1.notified() => return Woke::Due,
+                _ = handle.1.notified() => return Woke::Changed,
                 changed = stop.changed() => {
                     if changed.is_err() || *stop.borrow() {
                         return Woke::Stop;
@@ -309,7 +321,7 @@ impl Scheduler {
     }
 }
 
-/// The leases a replica holds while it sleeps, and the definitions it last acted on.
+/// The leases a replica holds while it sleeps, and the change counter it last acted on.
 struct Holding<'a> {
     leases: &'a mut TargetLeases,
     targets: &'a [isched_cloud::Target],

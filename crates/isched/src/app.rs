@@ -85,18 +85,8 @@ pub async fn start_with_clock(
     tracing::info!(provider = config.provider.as_str(), "cloud provider ready");
     let provider_for_scheduler: std::sync::Arc<dyn isched_cloud::Provider> = provider.clone();
     let scheduler_handle = isched_engine::scheduler::SchedulerHandle::default();
-    let state = AppState::new(
-        store.clone(),
-        provider,
-        std::sync::Arc::new(auth),
-        clock.clone(),
-        isched_server::install_metrics_recorder(),
-        config.schedule_tag.clone(),
-        scheduler_handle.clone(),
-    );
-    let app = isched_server::router(state.clone(), &config.server);
     let notifier = isched_engine::notify::Notifier::new(
-        Some((state.auth().mailer().clone(), store.clone())),
+        Some((auth.mailer().clone(), store.clone())),
         config
             .webhook_url
             .as_ref()
@@ -105,6 +95,23 @@ pub async fn start_with_clock(
                 secret: config.webhook_secret.clone(),
             }),
     );
+    let engine = isched_engine::Engine::new(
+        provider_for_scheduler.clone(),
+        store.clone(),
+        config.schedule_tag.clone(),
+        clock.clone(),
+        notifier.clone(),
+        Some(scheduler_handle.clone()),
+    );
+    let state = AppState::new(
+        engine,
+        provider,
+        std::sync::Arc::new(auth),
+        clock.clone(),
+        isched_server::install_metrics_recorder(),
+        scheduler_handle.clone(),
+    );
+    let app = isched_server::router(state.clone(), &config.server);
     let reminders = isched_engine::reminders::ReminderSettings {
         lead: jiff::SignedDuration::from_mins(config.reminder_minutes as i64),
         snooze: jiff::SignedDuration::from_mins(config.snooze_minutes as i64),

@@ -228,8 +228,27 @@ pub enum SandboxCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ResourcesCommand {
-    /// Every resource the provider discovers, with its schedule tag.
+    /// Every resource in the inventory (what the scheduler last saw), with its schedule.
     List {
+        /// Discover every resource now and store what was seen first (the inventory is
+        /// also filled this way when it is empty).
+        #[arg(long)]
+        refresh: bool,
+        /// Only resources in this region.
+        #[arg(long)]
+        region: Option<String>,
+        /// Only resources in this state (running, stopped, ...).
+        #[arg(long)]
+        state: Option<String>,
+        /// Only resources that follow this schedule.
+        #[arg(long)]
+        schedule: Option<String>,
+        /// Only resources with this tag: KEY or KEY=VALUE.
+        #[arg(long, value_name = "KEY[=VALUE]")]
+        tag: Option<String>,
+        /// Only resources that cannot be scheduled (an unknown schedule, ...).
+        #[arg(long)]
+        unschedulable: bool,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },

@@ -8,6 +8,8 @@ use std::fmt;
 /// offending text without knowing our internals.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
+    /// Whose field it is, when the definition is part of a set (`period "office"`).
+    pub owner: Option<String>,
     /// Field name as the user wrote it (`weekdays`, `begintime`, `periods`, ...).
     pub field: String,
     /// The offending token, when there is one.
@@ -19,21 +21,28 @@ pub struct FieldError {
 impl FieldError {
     pub fn new(field: impl Into<String>, token: Option<&str>, message: impl Into<String>) -> Self {
         FieldError {
+            owner: None,
             field: field.into(),
             token: token.map(str::to_owned),
             message: message.into(),
         }
     }
 
-    /// Prefixes the field with its owner, e.g. `period "office": weekdays`.
+    /// Names the field's owner, shown before it: `period "office": weekdays`.
     pub fn within(mut self, owner: &str) -> Self {
-        self.field = format!("{owner}: {}", self.field);
+        self.owner = Some(match self.owner.take() {
+            Some(inner) => format!("{owner}: {inner}"),
+            None => owner.to_owned(),
+        });
         self
     }
 }
 
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(owner) = &self.owner {
+            write!(f, "{owner}: ")?;
+        }
         match &self.token {
             Some(token) => write!(f, "{}: {:?}: {}", self.field, token, self.message),
             None => write!(f, "{}: {}", self.field, self.message),

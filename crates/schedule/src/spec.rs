@@ -7,6 +7,7 @@
 use serde::{Deserialize, Deserializer, Serialize};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PeriodSpec {
     pub name: String,
@@ -21,18 +22,21 @@ pub struct PeriodSpec {
         deserialize_with = "comma_list",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<StringOrList>))]
     pub weekdays: Option<String>,
     #[serde(
         default,
         deserialize_with = "comma_list",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<StringOrList>))]
     pub monthdays: Option<String>,
     #[serde(
         default,
         deserialize_with = "comma_list",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<StringOrList>))]
     pub months: Option<String>,
     /// Extension: a cron expression (`min hour dom month dow`, in the schedule's zone) at
     /// which the period starts running. Goes with `stop_cron`, and with no other field.
@@ -44,6 +48,7 @@ pub struct PeriodSpec {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleSpec {
     pub name: String,
@@ -54,6 +59,7 @@ pub struct ScheduleSpec {
     pub timezone: Option<String>,
     /// `name` or `name@instance-type`; a list, or one comma-separated string.
     #[serde(default, deserialize_with = "name_list")]
+    #[cfg_attr(feature = "openapi", schema(value_type = StringOrList))]
     pub periods: Vec<String>,
     /// `running` or `stopped`: the schedule then says that alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -74,6 +80,7 @@ pub struct ScheduleSpec {
         deserialize_with = "name_list",
         skip_serializing_if = "Vec::is_empty"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<StringOrList>))]
     pub calendars: Vec<String>,
     /// Extension: what calendar days mean, `stopped` (default) or `running`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -85,6 +92,7 @@ pub struct ScheduleSpec {
 
 /// A dated exception: whole local days, `from` to `to` inclusive.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ExceptionSpec {
     pub from: String,
@@ -98,6 +106,7 @@ pub struct ExceptionSpec {
 
 /// A holiday calendar.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CalendarSpec {
     pub name: String,
@@ -116,6 +125,7 @@ pub struct CalendarSpec {
 
 /// `"2026-12-25"`, `"2026-12-24..2026-12-31"`, or `{from, to, name}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum CalendarEntrySpec {
     Text(String),
@@ -130,6 +140,7 @@ pub enum CalendarEntrySpec {
 
 /// A file of periods and schedules (`isched schedule check`, `schedules import`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CatalogSpec {
     #[serde(default)]
@@ -138,6 +149,15 @@ pub struct CatalogSpec {
     pub schedules: Vec<ScheduleSpec>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub calendars: Vec<CalendarSpec>,
+}
+
+/// One comma-separated string, or a list of strings (upstream stores string sets).
+#[cfg(feature = "openapi")]
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum StringOrList {
+    One(String),
+    Many(Vec<String>),
 }
 
 #[derive(Deserialize)]

@@ -1,19 +1,43 @@
 //! One error type at the HTTP edge. Every failure becomes a status and
-//! `{"error":{"code":"snake_case","message":"..."}}`; internal detail goes to the log only.
+//! `{"error":{"code":"snake_case","message":"...","field":"..."}}`; internal detail goes to
+//! the log only. One code per class of failure: malformed JSON and a failed validation are
+//! both `invalid_request` (a validation error also names its `field`).
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use isched_engine::definitions::DefinitionError;
+use isched_engine::plan::EngineError;
 use isched_store::StoreError;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// The request field that is wrong, for validation errors.
+    pub field: Option<String>,
     /// Seconds, for 429 responses.
     pub retry_after: Option<u64>,
+}
+
+/// The body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorEnvelope {
+    pub error: ErrorBody,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable, snake_case: what class of failure (`invalid_request`, `not_found`, ...).
+    pub code: &'static str,
+    /// A sentence for people.
+    pub message: String,
+    /// The request field that is wrong, when a validation failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 impl ApiError {
@@ -22,6 +46,7 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            field: None,
             retry_after: None,
         }
     }
@@ -30,8 +55,18 @@ impl ApiError {
         ApiError::new(StatusCode::FORBIDDEN, code, message)
     }
 
+    /// A request that cannot be understood (malformed JSON, a wrong query string).
     pub fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", message)
+    }
+
+    /// A request whose `field` fails validation.
+    pub fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+        let message = message.into();
+        ApiError {
+            field: Some(field.to_owned()),
+            ..ApiError::bad_request(format!("{field}: {message}"))
+        }
     }
 
     pub fn too_many_requests(message: impl Into<String>, retry_after: u64) -> ApiError {
@@ -42,6 +77,10 @@ impl ApiError {
 
     pub fn not_found(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    pub fn conflict(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::CONFLICT, "conflict", message)
     }
 
     /// An unexpected failure: logged in full, reported to the client without detail.
@@ -57,7 +96,13 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({ "error": { "code": self.code, "message": self.message } });
+        let body = ErrorEnvelope {
+            error: ErrorBody {
+                code: self.code,
+                message: self.message,
+                field: self.field,
+            },
+        };
         let mut response = (self.status, Json(body)).into_response();
         if let Some(secs) = self.retry_after {
             response
@@ -95,7 +140,7 @@ impl From<isched_auth::service::AuthError> for ApiError {
             AuthError::InvalidRequest(m) => ApiError::bad_request(m),
             AuthError::Forbidden(m) => ApiError::forbidden("forbidden", m),
             AuthError::NotFound(what) => ApiError::not_found(format!("{what} not found")),
-            AuthError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
+            AuthError::Conflict(m) => ApiError::conflict(m),
             AuthError::Internal(m) => ApiError::internal(m),
         }
     }
@@ -104,19 +149,45 @@ impl From<isched_auth::service::AuthError> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
         match e {
-            StoreError::Conflict(what) => ApiError::new(
-                StatusCode::CONFLICT,
-                "conflict",
-                format!("{what} already exists"),
-            ),
+            StoreError::Conflict(what) => ApiError::conflict(format!("{what} already exists")),
             StoreError::NotFound(what) => ApiError::not_found(format!("{what} not found")),
             other => ApiError::internal(other),
         }
     }
 }
 
+impl From<DefinitionError> for ApiError {
+    fn from(e: DefinitionError) -> ApiError {
+        match e {
+            DefinitionError::Invalid(ref problems) => ApiError {
+                field: problems.first().map(|p| p.field.clone()),
+                ..ApiError::bad_request(e.to_string())
+            },
+            DefinitionError::NotFound(..) => ApiError::not_found(e.to_string()),
+            DefinitionError::Conflict(m) => ApiError::conflict(m),
+            DefinitionError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<EngineError> for ApiError {
+    fn from(e: EngineError) -> ApiError {
+        match e {
+            EngineError::Definitions(d) => d.into(),
+            EngineError::Store(s) => s.into(),
+            EngineError::Cloud { .. } => ApiError::new(
+                StatusCode::BAD_GATEWAY,
+                "cloud_unavailable",
+                format!("the cloud provider did not answer: {e}"),
+            ),
+        }
+    }
+}
+
 pub(crate) async fn no_route() -> ApiError {
-    ApiError::not_found("no such endpoint; the API lives under /api/v1 (see /docs)")
+    ApiError::not_found(
+        "no such endpoint; the API lives under /api/v1 (see /docs, and /api/v1/openapi.json)",
+    )
 }
 
 pub(crate) async fn method_not_allowed() -> ApiError {

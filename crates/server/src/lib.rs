@@ -4,14 +4,18 @@
 //! listener until a shutdown signal, finishing requests in flight.
 
 mod api;
+mod body;
+mod docs;
 mod error;
 mod extract;
 mod health;
 mod metrics_endpoint;
 mod middleware;
+mod openapi;
 mod settings;
 mod snooze;
 mod state;
+mod views;
 mod well_known;
 
 pub use error::ApiError;
@@ -21,13 +25,19 @@ pub use settings::ServerSettings;
 pub use state::AppState;
 
 use axum::Router;
+use axum::http::header;
+use axum::response::Redirect;
 use axum::routing::get;
 use std::future::Future;
+use std::sync::Arc;
 use tokio::net::TcpListener;
+use utoipa_axum::router::OpenApiRouter;
 
-/// Every route, wrapped in the middleware stack (request id, tracing, metrics, timeout, body
-/// limit, CORS, security headers, error envelope).
-pub fn router(state: AppState, settings: &ServerSettings) -> Router {
+/// The `/api/v1` routes with their OpenAPI document.
+fn api(
+    state: &AppState,
+    settings: &ServerSettings,
+) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let per_minute = std::num::NonZeroU32::new(settings.auth_rate_limit_per_minute)
         .unwrap_or(std::num::NonZeroU32::MIN);
     let limit = middleware::rate_limit::AuthRateLimit::new(per_minute, state.clock().clone());
@@ -35,7 +45,33 @@ pub fn router(state: AppState, settings: &ServerSettings) -> Router {
         limit,
         middleware::rate_limit::limit,
     ));
+    let (router, doc) = OpenApiRouter::with_openapi(openapi::base())
+        .merge(api::routes())
+        .merge(auth_routes)
+        .split_for_parts();
+    (router, openapi::finish(doc))
+}
+
+/// The OpenAPI document of `/api/v1`, as `GET /api/v1/openapi.json` serves it.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, doc) = OpenApiRouter::<AppState>::with_openapi(openapi::base())
+        .merge(api::routes())
+        .merge(api::auth_routes())
+        .split_for_parts();
+    openapi::finish(doc)
+}
+
+/// Every route, wrapped in the middleware stack (request id, tracing, metrics, timeout, body
+/// limit, CORS, security headers).
+pub fn router(state: AppState, settings: &ServerSettings) -> Router {
+    let (api, doc) = api(&state, settings);
+    let doc: Arc<str> = doc
+        .to_json()
+        .expect("the OpenAPI document serialises")
+        .into();
     let routes = Router::new()
+        // Until the web UI lands, a browser at the root finds the API reference.
+        .route("/", get(|| async { Redirect::to("/docs") }))
         .route("/health", get(health::health))
         .route("/health/components", get(health::components))
         .route("/metrics", get(metrics_endpoint::metrics))
@@ -45,8 +81,20 @@ pub fn router(state: AppState, settings: &ServerSettings) -> Router {
             "/.well-known/openid-configuration",
             get(well_known::openid_configuration),
         )
-        .merge(api::routes())
-        .merge(auth_routes)
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let doc = doc.clone();
+                async move {
+                    (
+                        [(header::CONTENT_TYPE, "application/json")],
+                        doc.to_string(),
+                    )
+                }
+            }),
+        )
+        .merge(docs::routes())
+        .merge(api)
         .fallback(error::no_route)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state);

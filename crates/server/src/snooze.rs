@@ -8,7 +8,7 @@ use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use isched_auth::mail::escape;
-use isched_engine::overrides::OverrideRequest;
+use isched_engine::Snoozed;
 use isched_engine::reminders::{Snooze, SnoozeError, signing_key};
 
 #[derive(Debug, serde::Deserialize)]
@@ -139,7 +139,6 @@ pub(crate) async fn apply(State(state): State<AppState>, Form(link): Form<Snooze
         Ok(s) => s,
         Err(page) => return page,
     };
-    let now = state.now();
     let store = state.store();
     let remembered = match store.resource_states().await {
         Ok(states) => states.get(&snooze.resource).map(|m| m.schedule.clone()),
@@ -156,43 +155,28 @@ pub(crate) async fn apply(State(state): State<AppState>, Form(link): Form<Snooze
         );
     };
     let id = escape(cloud_id(&snooze.resource));
-    // A longer "keep running" already set stays: a snooze never shortens one.
-    if let Ok(overrides) = store.overrides().await
-        && let Some(o) = overrides.get(&snooze.resource)
-        && o.state == "running"
-        && o.until >= snooze.until
+    match state
+        .engine()
+        .snooze(&snooze.resource, &schedule, snooze.until)
+        .await
     {
-        return page(
+        // A longer "keep running" already set stays: a snooze never shortens one.
+        Ok(Snoozed::AlreadyLonger(o)) => page(
             StatusCode::OK,
             "Already kept running",
             &format!(
                 "<p><code>{id}</code> already runs until {}.</p>",
                 local_time(&zone_of(&state, &snooze.resource).await, o.until)
             ),
-        );
-    }
-    let request = OverrideRequest::RunningUntil(snooze.until);
-    match isched_engine::overrides::set(
-        store,
-        &snooze.resource,
-        &schedule,
-        &request,
-        "snooze link",
-        now,
-    )
-    .await
-    {
-        Ok(o) => {
-            state.scheduler().wake();
-            page(
-                StatusCode::OK,
-                "Snoozed",
-                &format!(
-                    "<p><code>{id}</code> keeps running until <strong>{}</strong>. The schedule takes over again then.</p>",
-                    local_time(&zone_of(&state, &snooze.resource).await, o.until)
-                ),
-            )
-        }
+        ),
+        Ok(Snoozed::Set(o)) => page(
+            StatusCode::OK,
+            "Snoozed",
+            &format!(
+                "<p><code>{id}</code> keeps running until <strong>{}</strong>. The schedule takes over again then.</p>",
+                local_time(&zone_of(&state, &snooze.resource).await, o.until)
+            ),
+        ),
         Err(e) => {
             tracing::warn!(error = %e, resource = %snooze.resource, "snooze not applied");
             page(

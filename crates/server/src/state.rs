@@ -1,6 +1,7 @@
 use isched_auth::clock::Clock;
 use isched_auth::service::AuthService;
 use isched_cloud::MonitoredProvider;
+use isched_engine::Engine;
 use isched_engine::scheduler::SchedulerHandle;
 use isched_store::Store;
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -13,45 +14,44 @@ pub struct AppState {
 }
 
 struct Inner {
-    store: Store,
+    engine: Engine,
     provider: Arc<MonitoredProvider>,
     auth: Arc<AuthService>,
     clock: Clock,
     metrics: PrometheusHandle,
-    schedule_tag: String,
     scheduler: SchedulerHandle,
 }
 
 impl AppState {
+    /// `provider` is the engine's provider as health checks see it (its last error).
     pub fn new(
-        store: Store,
+        engine: Engine,
         provider: Arc<MonitoredProvider>,
         auth: Arc<AuthService>,
         clock: Clock,
         metrics: PrometheusHandle,
-        schedule_tag: String,
         scheduler: SchedulerHandle,
     ) -> AppState {
         AppState {
             inner: Arc::new(Inner {
-                store,
+                engine,
                 provider,
                 auth,
                 clock,
                 metrics,
-                schedule_tag,
                 scheduler,
             }),
         }
     }
 
-    pub fn scheduler(&self) -> &SchedulerHandle {
-        &self.inner.scheduler
+    /// Every change to definitions, overrides and assignments goes through this.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
     }
 
-    /// The tag that names a resource's schedule.
-    pub fn schedule_tag(&self) -> &str {
-        &self.inner.schedule_tag
+    /// This process's scheduler, for its status.
+    pub fn scheduler(&self) -> &SchedulerHandle {
+        &self.inner.scheduler
     }
 
     pub fn clock(&self) -> &Clock {
@@ -71,8 +71,9 @@ impl AppState {
         &self.inner.provider
     }
 
+    /// For reads; changes go through [`AppState::engine`].
     pub fn store(&self) -> &Store {
-        &self.inner.store
+        self.inner.engine.store()
     }
 
     pub(crate) fn metrics(&self) -> &PrometheusHandle {

@@ -99,25 +99,8 @@ impl Store {
                     }
                 }
             }
-            // Replicas compare this counter to notice changes made through another one.
-            sqlx::query(
-                "INSERT INTO settings (key, value, updated_at) VALUES ('definitions_version', '1', $1) \
-                 ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(settings.value AS BIGINT) + 1 AS TEXT), updated_at = $1",
-            )
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
             tx.commit().await?;
         });
         Ok(())
-    }
-
-    /// A number that grows with every change of the definitions (0 before the first).
-    pub async fn definitions_version(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .setting("definitions_version")
-            .await?
-            .and_then(|v| v.as_i64())
-            .unwrap_or(0))
     }
 }

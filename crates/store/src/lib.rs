@@ -4,6 +4,7 @@
 //! backend's native pool through [`on_pool!`], so each backend keeps its own connection
 //! options and migrations while the rest of isched sees a single type.
 
+mod changes;
 mod connect;
 mod email;
 mod error;
@@ -14,6 +15,7 @@ pub mod audit;
 pub mod definitions;
 pub mod identity;
 pub mod intervals;
+pub mod inventory;
 pub mod leases;
 pub mod overrides;
 pub mod reminders;

@@ -2,7 +2,11 @@
 //! logging, a runtime, and the opened store.
 
 use crate::config::Config;
+use isched_auth::clock::Clock;
+use isched_engine::Engine;
+use isched_engine::notify::{Notifier, Webhook};
 use isched_store::{Store, redact_url};
+use jiff::Timestamp;
 use secrecy::ExposeSecret;
 use std::future::Future;
 use std::path::Path;
@@ -45,5 +49,36 @@ where
             eprintln!("isched: {e:#}");
             ExitCode::FAILURE
         })
+    })
+}
+
+/// As [`with_store`], with the engine every change goes through (audited as `cli`). Its
+/// clock reads `at` now when given (`--at`), else the time.
+pub fn with_engine<F, Fut>(config_file: Option<&Path>, at: Option<Timestamp>, body: F) -> ExitCode
+where
+    F: FnOnce(Config, Engine) -> Fut,
+    Fut: Future<Output = Result<ExitCode, anyhow::Error>>,
+{
+    with_store(config_file, move |config, store| async move {
+        let provider = crate::providers::build(&config, &store).await;
+        let clock = at.map_or_else(Clock::system, Clock::starting_at);
+        // The CLI changes definitions, overrides and assignments, which notify no one; the
+        // webhook is there for what may later.
+        let notifier = Notifier::new(
+            None,
+            config.webhook_url.as_ref().map(|url| Webhook {
+                url: url.expose_secret().to_owned(),
+                secret: config.webhook_secret.clone(),
+            }),
+        );
+        let engine = Engine::new(
+            provider,
+            store,
+            config.schedule_tag.clone(),
+            clock,
+            notifier,
+            None,
+        );
+        body(config, engine).await
     })
 }

@@ -1,37 +1,37 @@
 //! `isched periods|schedules|calendars list|show|create|update|delete` and
 //! `isched schedules import|export FILE`, on the database in the configuration.
 
-use super::context::with_store;
+use super::context::with_engine;
 use super::schedule::file::read_spec;
 use crate::cli::{DefinitionCommand, Format, SchedulesCommand};
 use anyhow::Context;
-use isched_engine::definitions::{DefinitionError, Definitions, Kind};
-use isched_store::Store;
-use isched_store::audit::NewAuditEntry;
+use isched_engine::definitions::{DefinitionError, Kind};
+use isched_engine::plan::EngineError;
+use isched_engine::{Actor, Engine};
 use serde_json::Value;
 use std::path::Path;
 use std::process::ExitCode;
 
 pub fn run(config_file: Option<&Path>, kind: Kind, cmd: DefinitionCommand) -> ExitCode {
-    with_store(config_file, |_config, store| async move {
-        common(&store, kind, cmd).await
+    with_engine(config_file, None, |_config, engine| async move {
+        common(&engine, kind, cmd).await
     })
 }
 
 pub fn run_schedules(config_file: Option<&Path>, cmd: SchedulesCommand) -> ExitCode {
-    with_store(config_file, |_config, store| async move {
+    with_engine(config_file, None, |_config, engine| async move {
         match cmd {
-            SchedulesCommand::Common(c) => common(&store, Kind::Schedule, c).await,
-            SchedulesCommand::Import { file } => import(&store, &file).await,
-            SchedulesCommand::Export { file } => export(&store, &file).await,
+            SchedulesCommand::Common(c) => common(&engine, Kind::Schedule, c).await,
+            SchedulesCommand::Import { file } => import(&engine, &file).await,
+            SchedulesCommand::Export { file } => export(&engine, &file).await,
         }
     })
 }
 
 /// Validation problems, one per line, then exit 1.
-fn report(e: DefinitionError) -> anyhow::Result<ExitCode> {
+fn report(e: EngineError) -> anyhow::Result<ExitCode> {
     match e {
-        DefinitionError::Invalid(problems) => {
+        EngineError::Definitions(DefinitionError::Invalid(problems)) => {
             for p in problems {
                 eprintln!("{p}");
             }
@@ -39,19 +39,6 @@ fn report(e: DefinitionError) -> anyhow::Result<ExitCode> {
         }
         other => Err(other.into()),
     }
-}
-
-async fn audit(store: &Store, action: &str, target: &str) -> anyhow::Result<()> {
-    store
-        .append_audit(NewAuditEntry {
-            at: jiff::Timestamp::now(),
-            actor: "cli",
-            action,
-            target: Some(target),
-            detail: serde_json::json!({}),
-        })
-        .await?;
-    Ok(())
 }
 
 fn read_one(file: &Path) -> anyhow::Result<Value> {
@@ -62,9 +49,9 @@ fn read_one(file: &Path) -> anyhow::Result<Value> {
         .with_context(|| format!("{} is not YAML or JSON", file.display()))
 }
 
-async fn common(store: &Store, kind: Kind, cmd: DefinitionCommand) -> anyhow::Result<ExitCode> {
-    let defs = Definitions::new(store.clone());
-    let now = jiff::Timestamp::now();
+async fn common(engine: &Engine, kind: Kind, cmd: DefinitionCommand) -> anyhow::Result<ExitCode> {
+    let defs = engine.definitions();
+    let cli = Actor::cli();
     match cmd {
         DefinitionCommand::List { format } => {
             let items = defs.list(kind).await?;
@@ -83,42 +70,28 @@ async fn common(store: &Store, kind: Kind, cmd: DefinitionCommand) -> anyhow::Re
             }
         }
         DefinitionCommand::Create { file } => {
-            match defs.put(kind, None, read_one(&file)?, now).await {
+            match engine
+                .put_definition(&cli, kind, None, read_one(&file)?)
+                .await
+            {
                 Ok(v) => {
                     let name = v["name"].as_str().unwrap_or_default();
-                    audit(
-                        store,
-                        "definition.created",
-                        &format!("{}:{name}", kind.as_str()),
-                    )
-                    .await?;
                     println!("Created {} {name}.", kind.as_str());
                 }
                 Err(e) => return report(e),
             }
         }
         DefinitionCommand::Update { name, file } => {
-            match defs.put(kind, Some(&name), read_one(&file)?, now).await {
-                Ok(_) => {
-                    audit(
-                        store,
-                        "definition.updated",
-                        &format!("{}:{name}", kind.as_str()),
-                    )
-                    .await?;
-                    println!("Updated {} {name}.", kind.as_str());
-                }
+            match engine
+                .put_definition(&cli, kind, Some(&name), read_one(&file)?)
+                .await
+            {
+                Ok(_) => println!("Updated {} {name}.", kind.as_str()),
                 Err(e) => return report(e),
             }
         }
         DefinitionCommand::Delete { name } => {
-            defs.delete(kind, &name, now).await?;
-            audit(
-                store,
-                "definition.deleted",
-                &format!("{}:{name}", kind.as_str()),
-            )
-            .await?;
+            engine.delete_definition(&cli, kind, &name).await?;
             println!("Deleted {} {name}.", kind.as_str());
         }
     }
@@ -157,7 +130,7 @@ fn summary(kind: Kind, v: &Value) -> String {
     }
 }
 
-async fn import(store: &Store, file: &Path) -> anyhow::Result<ExitCode> {
+async fn import(engine: &Engine, file: &Path) -> anyhow::Result<ExitCode> {
     let mut spec = match read_spec(file) {
         Ok(s) => s,
         Err(problems) => {
@@ -171,12 +144,11 @@ async fn import(store: &Store, file: &Path) -> anyhow::Result<ExitCode> {
     for c in &mut spec.calendars {
         c.ics_file = None;
     }
-    match Definitions::new(store.clone())
-        .import(&spec, jiff::Timestamp::now())
+    match engine
+        .import_definitions(&Actor::cli(), &spec, &file.display().to_string())
         .await
     {
         Ok(()) => {
-            audit(store, "definition.imported", &file.display().to_string()).await?;
             println!(
                 "Imported {} periods, {} schedules and {} calendars from {}.",
                 spec.periods.len(),
@@ -190,8 +162,8 @@ async fn import(store: &Store, file: &Path) -> anyhow::Result<ExitCode> {
     }
 }
 
-async fn export(store: &Store, file: &Path) -> anyhow::Result<ExitCode> {
-    let spec = Definitions::new(store.clone()).export().await?;
+async fn export(engine: &Engine, file: &Path) -> anyhow::Result<ExitCode> {
+    let spec = engine.definitions().export().await?;
     let json = file
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));

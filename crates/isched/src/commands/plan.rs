@@ -123,9 +123,15 @@ pub fn run_override(
     skip_next_stop: bool,
     at: Option<String>,
 ) -> ExitCode {
-    use isched_engine::overrides::{OverrideRequest, apply};
-    with_store(config_file, move |config, store| async move {
-        let now = instant(at)?;
+    use isched_engine::overrides::OverrideRequest;
+    let now = match instant(at) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("isched: {e:#}");
+            return ExitCode::from(super::EXIT_USAGE);
+        }
+    };
+    super::context::with_engine(config_file, Some(now), move |_config, engine| async move {
         let parse = |t: &str| -> anyhow::Result<Timestamp> {
             t.parse()
                 .with_context(|| format!("{t:?} is not an RFC 3339 instant"))
@@ -136,24 +142,16 @@ pub fn run_override(
             (_, _, true) => Some(OverrideRequest::SkipNextStop),
             _ => None,
         };
-        let provider = crate::providers::build(&config, &store).await;
-        match apply(
-            provider.as_ref(),
-            &store,
-            &config.schedule_tag,
-            &resource,
-            request.as_ref(),
-            "cli",
-            now,
-        )
-        .await?
-        {
-            None => anyhow::bail!(
-                "no scheduled resource {resource:?} (is it tagged {}?)",
-                config.schedule_tag
-            ),
-            Some((key, Some(o))) => println!("{key}: {} until {}", o.state, o.until),
-            Some((key, None)) => println!("{key}: override cleared"),
+        let cli = isched_engine::Actor::cli();
+        match request {
+            Some(request) => {
+                let (item, o) = engine.set_override(&cli, &resource, &request).await?;
+                println!("{}: {} until {}", item.resource, o.state, o.until);
+            }
+            None => {
+                let item = engine.clear_override(&cli, &resource).await?;
+                println!("{}: override cleared", item.resource);
+            }
         }
         Ok(ExitCode::SUCCESS)
     })

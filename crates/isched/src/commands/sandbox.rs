@@ -1,6 +1,6 @@
 //! `isched sandbox seed`: simulated instances for a first run without an AWS account.
 
-use super::context::with_store;
+use super::context::with_engine;
 use crate::cli::{Format, SandboxCommand};
 use crate::config::Provider;
 use isched_cloud::sandbox::{PRICES, SandboxProvider};
@@ -16,7 +16,7 @@ pub fn run(config_file: Option<&Path>, cmd: SandboxCommand) -> ExitCode {
         region,
         format,
     } = cmd;
-    with_store(config_file, move |config, store| async move {
+    with_engine(config_file, None, move |config, engine| async move {
         if config.provider != Provider::Sandbox {
             eprintln!(
                 "isched: the configured provider is {}; sandbox instances are only used with ISCHED_PROVIDER=sandbox",
@@ -32,11 +32,16 @@ pub fn run(config_file: Option<&Path>, cmd: SandboxCommand) -> ExitCode {
             );
             return Ok(ExitCode::from(crate::commands::EXIT_USAGE));
         }
-        let provider = SandboxProvider::new(store, crate::providers::sandbox_options(&config));
+        let provider = SandboxProvider::new(
+            engine.store().clone(),
+            crate::providers::sandbox_options(&config),
+        );
         let tags = tags.into_iter().collect();
         let ids = provider
             .seed(&region, instances, &instance_type, &tags)
             .await?;
+        // Lists read the inventory: the new instances show at once, not after the next pass.
+        engine.refresh_inventory().await?;
         match format {
             Format::Json => println!(
                 "{}",

@@ -1,28 +1,44 @@
 //! `/api/v1/audit`: the audit log for admins, newest first.
 
+use crate::body::ApiQuery;
 use crate::error::ApiError;
 use crate::extract::AdminUser;
 use crate::state::AppState;
+use crate::views::audit::AuditEntryView;
+use crate::views::{Page, PageQuery, cursor};
 use axum::Json;
-use axum::extract::{Query, State};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use axum::extract::State;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-#[derive(Deserialize)]
-pub(crate) struct Page {
-    limit: Option<u32>,
-    before: Option<i64>,
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_audit))
 }
 
-pub(crate) async fn list(
+/// The audit log, newest first (admins).
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(PageQuery),
+    responses((status = 200, body = Page<AuditEntryView>)))]
+pub(crate) async fn list_audit(
     State(state): State<AppState>,
     _admin: AdminUser,
-    Query(page): Query<Page>,
-) -> Result<Json<Value>, ApiError> {
-    let limit = page.limit.unwrap_or(100).clamp(1, 1000);
-    let entries = state.auth().audit_log(limit, page.before).await?;
-    let next = (entries.len() == limit as usize)
-        .then(|| entries.last().map(|e| e.id))
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> Result<Json<Page<AuditEntryView>>, ApiError> {
+    let limit = page.limit()?;
+    let before = match page.after()? {
+        None => None,
+        Some(id) => Some(
+            id.parse::<i64>()
+                .map_err(|_| ApiError::invalid("cursor", "is not a cursor this server gave out"))?,
+        ),
+    };
+    let mut entries = state.auth().audit_log(limit + 1, before).await?;
+    let more = entries.len() > limit as usize;
+    entries.truncate(limit as usize);
+    let next_cursor = more
+        .then(|| entries.last().map(|e| cursor(&e.id.to_string())))
         .flatten();
-    Ok(Json(json!({ "entries": entries, "next_before": next })))
+    Ok(Json(Page {
+        items: entries.into_iter().map(AuditEntryView::from).collect(),
+        next_cursor,
+    }))
 }

@@ -1,41 +1,105 @@
-//! `/api/v1/resources`: scheduled cloud resources with what the scheduler would do now, and
-//! each one's history.
+//! `/api/v1/resources`: cloud resources from the stored inventory (what the scheduler last
+//! saw; `?refresh=true` looks again first), each one's history, overrides and assignments.
 
-use crate::error::ApiError;
-use crate::extract::CurrentUser;
+use crate::body::{ApiJson, ApiQuery};
+use crate::error::{ApiError, ErrorEnvelope};
+use crate::extract::{AdminUser, CurrentUser};
 use crate::state::AppState;
+use crate::views::resources::{AssignmentView, HistoryView, ResourceOverrideView, ResourceView};
+use crate::views::{Page, PageQuery, cursor};
 use axum::Json;
 use axum::extract::{Path, State};
-use serde_json::{Value, json};
+use axum::http::StatusCode;
+use isched_engine::Actor;
+use isched_engine::overrides::OverrideRequest;
+use isched_engine::plan::{RememberedKey, remembered_key};
+use isched_store::inventory::InventoryQuery;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub(crate) async fn list(
-    State(state): State<AppState>,
-    _user: CurrentUser,
-) -> Result<Json<Value>, ApiError> {
-    let planned = isched_engine::plan::plan(
-        state.provider().as_ref(),
-        state.store(),
-        state.schedule_tag(),
-        state.now(),
-    )
-    .await
-    .map_err(|e| match e {
-        isched_engine::plan::EngineError::Definitions(d) => ApiError::from(d),
-        other => ApiError::internal(other),
-    })?;
-    Ok(Json(
-        json!({ "resources": planned.iter().map(|p| p.to_json()).collect::<Vec<_>>() }),
-    ))
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_resources))
+        .routes(routes!(resource_history))
+        .routes(routes!(set_override, clear_override))
+        .routes(routes!(assign_schedule, unassign_schedule))
 }
 
-/// `id` is the cloud id (`i-0abc...`) or the full `provider:account:region:id` key.
-pub(crate) async fn history(
+/// Filters of the resource list; each one left out matches everything.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ResourceFilter {
+    /// `sandbox` or `aws`.
+    provider: Option<String>,
+    region: Option<String>,
+    /// As the cloud reports it: `running`, `stopped`, ...
+    state: Option<String>,
+    /// Resources that follow this schedule.
+    schedule: Option<String>,
+    /// `Key` (carries the tag) or `Key=Value`.
+    tag: Option<String>,
+    /// true: only resources that cannot be scheduled; false: only those that can.
+    unschedulable: Option<bool>,
+    /// Discover every resource now, store what was seen, then answer.
+    refresh: Option<bool>,
+}
+
+/// Resources as last seen, by key (`provider:account:region:id`).
+#[utoipa::path(get, path = "/api/v1/resources", tag = "resources",
+    params(PageQuery, ResourceFilter),
+    responses(
+        (status = 200, body = Page<ResourceView>),
+        (status = 502, description = "A refresh could not reach the cloud", body = ErrorEnvelope),
+    ))]
+pub(crate) async fn list_resources(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    ApiQuery(page): ApiQuery<PageQuery>,
+    ApiQuery(filter): ApiQuery<ResourceFilter>,
+) -> Result<Json<Page<ResourceView>>, ApiError> {
+    let query = InventoryQuery {
+        provider: filter.provider,
+        region: filter.region,
+        state: filter.state,
+        schedule: filter.schedule,
+        tag: filter.tag.map(|t| match t.split_once('=') {
+            Some((k, v)) => (k.to_owned(), Some(v.to_owned())),
+            None => (t, None),
+        }),
+        unschedulable: filter.unschedulable,
+        after: page.after()?,
+        limit: page.limit()?,
+    };
+    if filter.refresh == Some(true) {
+        state.engine().refresh_inventory().await?;
+    }
+    let (items, more) = state.engine().inventory(&query).await?;
+    let next_cursor = more
+        .then(|| items.last().map(|i| cursor(&i.resource)))
+        .flatten();
+    Ok(Json(Page {
+        items: items.into_iter().map(ResourceView::from).collect(),
+        next_cursor,
+    }))
+}
+
+/// What the scheduler did to a resource and when it ran; `id` is the cloud id or the key.
+#[utoipa::path(get, path = "/api/v1/resources/{id}/history", tag = "resources",
+    params(("id" = String, Path, description = "cloud id, or provider:account:region:id")),
+    responses(
+        (status = 200, body = HistoryView),
+        (status = 400, description = "The id names resources in several accounts or regions", body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+    ))]
+pub(crate) async fn resource_history(
     State(state): State<AppState>,
     _user: CurrentUser,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    use isched_engine::plan::{RememberedKey, remembered_key};
-    let key = match remembered_key(state.store(), &id).await? {
+) -> Result<Json<HistoryView>, ApiError> {
+    let store = state.store();
+    let key = match remembered_key(store, &id).await? {
         RememberedKey::Found(k) => k,
         RememberedKey::Unknown => {
             return Err(ApiError::not_found(format!(
@@ -43,157 +107,162 @@ pub(crate) async fn history(
             )));
         }
         RememberedKey::Ambiguous => {
-            return Err(ApiError::bad_request(format!(
-                "{id:?} is ambiguous; use provider:account:region:id"
-            )));
+            return Err(ApiError::invalid(
+                "id",
+                format!("{id:?} is ambiguous; use provider:account:region:id"),
+            ));
         }
     };
-    let entries = state.store().history(&key).await?;
-    let running = state.store().running_intervals(&key).await?;
-    Ok(Json(
-        json!({ "resource": key, "history": entries, "running_intervals": running }),
-    ))
+    let history = store.history(&key).await?;
+    let running = store.running_intervals(&key).await?;
+    Ok(Json(HistoryView {
+        resource: key,
+        history: history.into_iter().map(Into::into).collect(),
+        running_intervals: running.into_iter().map(Into::into).collect(),
+    }))
 }
 
-#[derive(serde::Deserialize)]
+/// `{"state":"running"|"stopped","until":T}`, or `{"skip_next_stop":true}`.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct OverrideBody {
+    /// `running` or `stopped`.
     state: Option<String>,
+    /// RFC 3339.
+    #[schema(format = DateTime)]
     until: Option<String>,
+    /// Keep running through the next scheduled stop, to the start after it.
     #[serde(default)]
     skip_next_stop: bool,
 }
 
-fn engine_error(e: isched_engine::plan::EngineError) -> ApiError {
-    match e {
-        isched_engine::plan::EngineError::Definitions(d) => ApiError::from(d),
-        isched_engine::plan::EngineError::Store(s) => ApiError::from(s),
-        other => ApiError::internal(other),
-    }
-}
-
-/// `PUT /api/v1/resources/{id}/override`: `{"state":"running"|"stopped","until":T}` or
-/// `{"skip_next_stop":true}`.
-pub(crate) async fn set_override(
-    State(state): State<AppState>,
-    admin: crate::extract::AdminUser,
-    Path(id): Path<String>,
-    axum::Json(body): axum::Json<OverrideBody>,
-) -> Result<Json<Value>, ApiError> {
-    use isched_engine::overrides::OverrideRequest;
-    let request = if body.skip_next_stop {
-        if body.state.is_some() || body.until.is_some() {
-            return Err(ApiError::bad_request(
-                "give skip_next_stop, or state and until, not both",
-            ));
+impl OverrideBody {
+    fn request(self) -> Result<OverrideRequest, ApiError> {
+        if self.skip_next_stop {
+            if self.state.is_some() || self.until.is_some() {
+                return Err(ApiError::invalid(
+                    "skip_next_stop",
+                    "give skip_next_stop, or state and until, not both",
+                ));
+            }
+            return Ok(OverrideRequest::SkipNextStop);
         }
-        OverrideRequest::SkipNextStop
-    } else {
-        let until: jiff::Timestamp = body
+        let until: jiff::Timestamp = self
             .until
             .as_deref()
-            .ok_or_else(|| ApiError::bad_request("until: required (RFC 3339)"))?
+            .ok_or_else(|| ApiError::invalid("until", "required (RFC 3339)"))?
             .parse()
-            .map_err(|_| ApiError::bad_request("until: not an RFC 3339 instant"))?;
-        match body.state.as_deref() {
-            Some("running") => OverrideRequest::RunningUntil(until),
-            Some("stopped") => OverrideRequest::StoppedUntil(until),
-            other => {
-                return Err(ApiError::bad_request(format!(
-                    "state: {other:?} is not \"running\" or \"stopped\""
-                )));
-            }
+            .map_err(|_| ApiError::invalid("until", "not an RFC 3339 instant"))?;
+        match self.state.as_deref() {
+            Some("running") => Ok(OverrideRequest::RunningUntil(until)),
+            Some("stopped") => Ok(OverrideRequest::StoppedUntil(until)),
+            other => Err(ApiError::invalid(
+                "state",
+                format!("{other:?} is not \"running\" or \"stopped\""),
+            )),
         }
-    };
-    let done = isched_engine::overrides::apply(
-        state.provider().as_ref(),
-        state.store(),
-        state.schedule_tag(),
-        &id,
-        Some(&request),
-        admin.user().email.as_str(),
-        state.now(),
-    )
-    .await
-    .map_err(engine_error)?;
-    let Some((key, o)) = done else {
-        return Err(ApiError::not_found(format!("no scheduled resource {id:?}")));
-    };
-    state.scheduler().wake();
-    Ok(Json(json!({ "resource": key, "override": o })))
+    }
 }
 
+/// Keeps a scheduled resource running or stopped until an instant, whatever its schedule
+/// says (admins).
+#[utoipa::path(put, path = "/api/v1/resources/{id}/override", tag = "resources",
+    params(("id" = String, Path, description = "cloud id, or provider:account:region:id")),
+    request_body = OverrideBody,
+    responses(
+        (status = 200, body = ResourceOverrideView),
+        (status = 404, description = "No scheduled resource has that id", body = ErrorEnvelope),
+        (status = 502, description = "The resource is not in the inventory and the cloud did not answer", body = ErrorEnvelope),
+    ))]
+pub(crate) async fn set_override(
+    State(state): State<AppState>,
+    admin: AdminUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<OverrideBody>,
+) -> Result<Json<ResourceOverrideView>, ApiError> {
+    let request = body.request()?;
+    let (item, o) = state
+        .engine()
+        .set_override(&Actor::user(admin.user()), &id, &request)
+        .await?;
+    Ok(Json(ResourceOverrideView {
+        resource: item.resource,
+        override_: o.into(),
+    }))
+}
+
+/// Clears a resource's override: its schedule decides again (admins).
+#[utoipa::path(delete, path = "/api/v1/resources/{id}/override", tag = "resources",
+    params(("id" = String, Path, description = "cloud id, or provider:account:region:id")),
+    responses(
+        (status = 204, description = "Cleared (or there was none)"),
+        (status = 404, description = "No scheduled resource has that id", body = ErrorEnvelope),
+        (status = 502, description = "The resource is not in the inventory and the cloud did not answer", body = ErrorEnvelope),
+    ))]
 pub(crate) async fn clear_override(
     State(state): State<AppState>,
-    admin: crate::extract::AdminUser,
+    admin: AdminUser,
     Path(id): Path<String>,
-) -> Result<axum::http::StatusCode, ApiError> {
-    let done = isched_engine::overrides::apply(
-        state.provider().as_ref(),
-        state.store(),
-        state.schedule_tag(),
-        &id,
-        None,
-        admin.user().email.as_str(),
-        state.now(),
-    )
-    .await
-    .map_err(engine_error)?;
-    if done.is_none() {
-        return Err(ApiError::not_found(format!("no scheduled resource {id:?}")));
-    }
-    state.scheduler().wake();
-    Ok(axum::http::StatusCode::NO_CONTENT)
+) -> Result<StatusCode, ApiError> {
+    state
+        .engine()
+        .clear_override(&Actor::user(admin.user()), &id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(serde::Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AssignBody {
+    /// The name of a stored schedule.
     schedule: String,
 }
 
-/// `PUT /api/v1/resources/{id}/schedule` `{"schedule":NAME}`: the resource follows that
-/// schedule whatever its tag says (or without a tag).
+/// Makes a resource follow a schedule whatever its tag says, or without a tag (admins).
+#[utoipa::path(put, path = "/api/v1/resources/{id}/schedule", tag = "resources",
+    params(("id" = String, Path, description = "cloud id, or provider:account:region:id")),
+    request_body = AssignBody,
+    responses(
+        (status = 200, body = AssignmentView),
+        (status = 404, description = "No such resource, or no such schedule", body = ErrorEnvelope),
+        (status = 502, description = "The resource is not in the inventory and the cloud did not answer", body = ErrorEnvelope),
+    ))]
 pub(crate) async fn assign_schedule(
     State(state): State<AppState>,
-    admin: crate::extract::AdminUser,
+    admin: AdminUser,
     Path(id): Path<String>,
-    axum::Json(body): axum::Json<AssignBody>,
-) -> Result<Json<Value>, ApiError> {
+    ApiJson(body): ApiJson<AssignBody>,
+) -> Result<Json<AssignmentView>, ApiError> {
     let name = body.schedule.trim();
     if name.is_empty() {
-        return Err(ApiError::bad_request("schedule: required"));
+        return Err(ApiError::invalid("schedule", "required"));
     }
-    let key = isched_engine::assign::assign(
-        state.provider().as_ref(),
-        state.store(),
-        &id,
-        Some(name),
-        admin.user().email.as_str(),
-        state.now(),
-    )
-    .await
-    .map_err(engine_error)?;
-    state.scheduler().wake();
-    Ok(Json(json!({ "resource": key, "schedule": name })))
+    let resource = state
+        .engine()
+        .assign_schedule(&Actor::user(admin.user()), &id, Some(name))
+        .await?;
+    Ok(Json(AssignmentView {
+        resource,
+        schedule: name.to_owned(),
+    }))
 }
 
-/// `DELETE /api/v1/resources/{id}/schedule`: back to the tag.
+/// Hands a resource back to its tag (admins).
+#[utoipa::path(delete, path = "/api/v1/resources/{id}/schedule", tag = "resources",
+    params(("id" = String, Path, description = "cloud id, or provider:account:region:id")),
+    responses(
+        (status = 204, description = "The tag decides again"),
+        (status = 404, body = ErrorEnvelope),
+        (status = 502, description = "The resource is not in the inventory and the cloud did not answer", body = ErrorEnvelope),
+    ))]
 pub(crate) async fn unassign_schedule(
     State(state): State<AppState>,
-    admin: crate::extract::AdminUser,
+    admin: AdminUser,
     Path(id): Path<String>,
-) -> Result<axum::http::StatusCode, ApiError> {
-    isched_engine::assign::assign(
-        state.provider().as_ref(),
-        state.store(),
-        &id,
-        None,
-        admin.user().email.as_str(),
-        state.now(),
-    )
-    .await
-    .map_err(engine_error)?;
-    state.scheduler().wake();
-    Ok(axum::http::StatusCode::NO_CONTENT)
+) -> Result<StatusCode, ApiError> {
+    state
+        .engine()
+        .assign_schedule(&Actor::user(admin.user()), &id, None)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
