@@ -91,6 +91,15 @@ pub(crate) fn finish(mut doc: OpenApi) -> OpenApi {
 }
 
 fn add_shared(op: &mut Operation, signed_in: bool) {
+    // OpenAPI requires a description on every response; successes often say nothing more
+    // than their status.
+    for (status, response) in op.responses.responses.iter_mut() {
+        if let RefOr::T(r) = response
+            && r.description.is_empty()
+        {
+            r.description = status_text(status);
+        }
+    }
     let takes_input =
         op.request_body.is_some() || op.parameters.as_ref().is_some_and(|p| !p.is_empty());
     let responses = &mut op.responses.responses;
@@ -124,4 +133,14 @@ fn add_shared(op: &mut Operation, signed_in: bool) {
         "500",
         "A fault on the server; the x-request-id header finds it in the log",
     );
+}
+
+fn status_text(status: &str) -> String {
+    status
+        .parse::<u16>()
+        .ok()
+        .and_then(|s| axum::http::StatusCode::from_u16(s).ok())
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Answer")
+        .to_owned()
 }

@@ -13,14 +13,7 @@ pub fn run(cmd: UsersCommand) -> ExitCode {
         let api = ApiClient::signed_in().await?;
         match cmd {
             UsersCommand::List { format } => {
-                let list = api.call(Method::GET, "/api/v1/users", None).await?;
-                print_users(
-                    list["users"]
-                        .as_array()
-                        .map(Vec::as_slice)
-                        .unwrap_or_default(),
-                    format,
-                );
+                print_users(&all_users(&api).await?, format);
             }
             UsersCommand::Create {
                 email,
@@ -123,17 +116,30 @@ fn print_temporary_password(answer: &Value) {
     }
 }
 
+/// Every user, page after page.
+async fn all_users(api: &ApiClient) -> anyhow::Result<Vec<Value>> {
+    let mut users = Vec::new();
+    let mut path = "/api/v1/users?limit=1000".to_owned();
+    loop {
+        let page = api.call(Method::GET, &path, None).await?;
+        users.extend(page["items"].as_array().into_iter().flatten().cloned());
+        match page["next_cursor"].as_str() {
+            // Cursors are base64url: safe in a query string as they are.
+            Some(c) => path = format!("/api/v1/users?limit=1000&cursor={c}"),
+            None => return Ok(users),
+        }
+    }
+}
+
 /// A user named by email or id.
 async fn resolve(api: &ApiClient, user: &str) -> anyhow::Result<String> {
     if !user.contains('@') {
         return Ok(user.to_owned());
     }
-    let list = api.call(Method::GET, "/api/v1/users", None).await?;
+    let list = all_users(&api).await?;
     let wanted = user.trim().to_lowercase();
-    match list["users"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    match list
+        .iter()
         .find(|u| u["email"].as_str() == Some(wanted.as_str()))
     {
         Some(u) => Ok(u["id"].as_str().unwrap_or_default().to_owned()),

@@ -157,7 +157,8 @@ async fn admin_creates_a_user_who_signs_in_with_the_emailed_password(backend: Ba
             .await,
     )
     .await;
-    assert_eq!(list["users"].as_array().expect("users").len(), 2);
+    assert_eq!(list["items"].as_array().expect("items").len(), 2);
+    assert_eq!(list["next_cursor"], Value::Null);
     let path = format!("/api/v1/users/{id}");
     let changed = json_of(
         app.call(

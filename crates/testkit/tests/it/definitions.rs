@@ -61,7 +61,8 @@ async fn definitions_are_validated_as_a_whole_and_kept_consistent(backend: Backe
         .await;
     assert_eq!(bad.status(), 400);
     let bad: Value = bad.json().await.expect("json");
-    assert_eq!(bad["error"]["code"], "invalid_definition");
+    assert_eq!(bad["error"]["code"], "invalid_request");
+    assert_eq!(bad["error"]["field"], "weekdays");
     assert!(
         bad["error"]["message"]
             .as_str()
@@ -112,7 +113,7 @@ async fn definitions_are_validated_as_a_whole_and_kept_consistent(backend: Backe
         .json()
         .await
         .expect("json");
-    assert_eq!(list["schedules"][0]["name"], "office-hours");
+    assert_eq!(list["items"][0]["name"], "office-hours");
     let one: Value = app
         .call(Method::GET, "/api/v1/periods/office", Some(user), None)
         .await
@@ -253,22 +254,33 @@ async fn resources_show_decisions_and_history(backend: Backend) {
         201
     );
 
+    // Nothing was seen yet: the inventory is empty until a pass or a refresh.
     let list: Value = app
         .call(Method::GET, "/api/v1/resources", Some(&admin), None)
         .await
         .json()
         .await
         .expect("json");
-    let resources = list["resources"].as_array().expect("resources");
+    assert_eq!(list, json!({ "items": [], "next_cursor": null }));
+    let list: Value = app
+        .call(
+            Method::GET,
+            "/api/v1/resources?refresh=true",
+            Some(&admin),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let resources = list["items"].as_array().expect("items");
     assert_eq!(resources.len(), 3);
     let unknown = resources
         .iter()
         .find(|r| r["schedule"] == "missing")
         .expect("unschedulable listed");
-    assert_eq!(
-        unknown["reason"],
-        "unschedulable: no schedule named \"missing\""
-    );
+    assert_eq!(unknown["unschedulable"], "no schedule named \"missing\"");
+    assert_eq!(unknown["schedule_source"], "tag");
     assert!(
         resources
             .iter()
