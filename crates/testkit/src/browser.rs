@@ -22,6 +22,22 @@ impl Browser {
     /// A headless Chromium, or None when chromedriver is not installed here (the test is
     /// skipped; under `CI=true` that fails instead: ./scripts/test installs it).
     pub async fn start() -> Option<Browser> {
+        Browser::start_with(&[]).await
+    }
+
+    /// A headless Chromium that reaches loopback addresses only: every host name fails to
+    /// resolve and every other address goes to a proxy that is not there, as on a machine
+    /// with no network.
+    pub async fn start_offline() -> Option<Browser> {
+        Browser::start_with(&[
+            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1".to_owned(),
+            format!("--proxy-server=http://127.0.0.1:{}", free_port()),
+            "--proxy-bypass-list=127.0.0.1".to_owned(),
+        ])
+        .await
+    }
+
+    async fn start_with(extra: &[String]) -> Option<Browser> {
         let Some(driver) = chromedriver() else {
             assert!(
                 !crate::db::in_ci(),
@@ -35,19 +51,19 @@ impl Browser {
         let port = free_port();
         let guard = start_server(driver, &[format!("--port={port}")], port, "chromedriver");
         let profile = tempfile::tempdir().expect("browser profile");
+        let mut args = vec![
+            "--headless=new".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            "--window-size=1000,700".to_owned(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        args.extend_from_slice(extra);
         let mut caps = serde_json::Map::new();
         caps.insert(
             "goog:chromeOptions".into(),
-            serde_json::json!({
-                "args": [
-                    "--headless=new",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-dev-shm-usage",
-                    "--window-size=1000,700",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ]
-            }),
+            serde_json::json!({ "args": args }),
         );
         // Plain HTTP: chromedriver listens on loopback only.
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();

@@ -9,6 +9,7 @@ mod db;
 mod fault_proxy;
 mod moto;
 mod python;
+pub use python::venv_bin;
 mod smtp;
 mod webhook;
 

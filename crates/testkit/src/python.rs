@@ -5,7 +5,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// `.venv` at the repository root, or `ISCHED_VENV`.
-pub(crate) fn venv_bin(program: &str) -> PathBuf {
+pub fn venv_bin(program: &str) -> PathBuf {
     let venv = std::env::var_os("ISCHED_VENV")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv"));

@@ -136,7 +136,7 @@ async fn resolve(api: &ApiClient, user: &str) -> anyhow::Result<String> {
     if !user.contains('@') {
         return Ok(user.to_owned());
     }
-    let list = all_users(&api).await?;
+    let list = all_users(api).await?;
     let wanted = user.trim().to_lowercase();
     match list
         .iter()

@@ -1,6 +1,7 @@
 //! Integration tests that start real parts: databases, the server, moto, an SMTP server.
 //! One test binary (modules below) so that linking happens once.
 
+mod api_docs;
 mod auth_flows;
 mod auth_tokens;
 mod authz_matrix;
