@@ -1,0 +1,150 @@
+//! `GET /api/v1/resources?limit=100` served from the stored inventory (issue L): p50/p99
+//! latency with wrk on loopback over 10,000 and 100,000 inventory rows on SQLite and
+//! Postgres, beside a bare axum handler returning a body of the same size in the same run.
+//! Goal: p99 within 3× the bare handler and independent of the inventory's size.
+//! Run: `cargo bench -p isched-testkit --bench resources_list` (needs `wrk`).
+
+use isched_store::inventory::{InventoryItem, InventoryUpdate, ScheduleSource, SeenTarget};
+use isched_testkit::{Backend, spawn_app};
+use std::collections::BTreeMap;
+use std::process::Command;
+
+const SIZES: [usize; 2] = [10_000, 100_000];
+
+fn item(n: usize, at: jiff::Timestamp) -> InventoryItem {
+    let id = format!("sbx-{n:08}");
+    InventoryItem {
+        resource: format!("sandbox:sandbox:sandbox-1:{id}"),
+        provider: "sandbox".into(),
+        kind: "sandbox-instance".into(),
+        account: "sandbox".into(),
+        region: "sandbox-1".into(),
+        cloud_id: id,
+        state: if n.is_multiple_of(3) {
+            "stopped"
+        } else {
+            "running"
+        }
+        .into(),
+        instance_type: Some("t3.micro".into()),
+        tags: BTreeMap::from([
+            ("Schedule".to_owned(), format!("office-{}", n % 100)),
+            ("Team".to_owned(), format!("team-{}", n % 7)),
+        ]),
+        schedule: Some(format!("office-{}", n % 100)),
+        schedule_source: Some(ScheduleSource::Tag),
+        unschedulable: None,
+        desired: Some("running".into()),
+        reason: Some("running as scheduled".into()),
+        first_seen: at,
+        last_seen: at,
+    }
+}
+
+/// (p50, p99) in milliseconds, from wrk's latency distribution.
+fn wrk(url: &str, token: Option<&str>) -> (f64, f64) {
+    let mut cmd = Command::new("wrk");
+    cmd.args(["-t1", "-c8", "-d5s", "--latency", url]);
+    if let Some(t) = token {
+        cmd.args(["-H", &format!("Authorization: Bearer {t}")]);
+    }
+    let out = cmd.output().expect("wrk runs (apt-get install wrk)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let pick = |label: &str| -> f64 {
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap_or_else(|| panic!("no {label} in wrk's output:\n{text}"));
+        let value = line.split_whitespace().nth(1).expect("a value");
+        let (number, unit) = value.split_at(value.find(|c: char| c.is_alphabetic()).expect("unit"));
+        let n: f64 = number.parse().expect("number");
+        match unit {
+            "us" => n / 1000.0,
+            "ms" => n,
+            "s" => n * 1000.0,
+            other => panic!("unit {other}"),
+        }
+    };
+    assert!(!text.contains("Non-2xx"), "errors in the run:\n{text}");
+    (pick("50%"), pick("99%"))
+}
+
+/// A bare axum handler answering `body` on a free port.
+async fn bare(body: String) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("port");
+    let address = listener.local_addr().expect("address");
+    let app = axum::Router::new().route(
+        "/",
+        axum::routing::get(move || {
+            let body = body.clone();
+            async move { ([("content-type", "application/json")], body) }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{address}/")
+}
+
+#[tokio::main]
+async fn main() {
+    println!(
+        "{:<9} {:>8} {:>10} {:>10} {:>10} {:>10}",
+        "backend", "rows", "p50 ms", "p99 ms", "bare p50", "bare p99"
+    );
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        for size in SIZES {
+            let Some(app) = spawn_app(backend).await else {
+                continue;
+            };
+            let at = jiff::Timestamp::now();
+            app.store
+                .update_inventory(&InventoryUpdate {
+                    at: Some(at),
+                    targets: vec![SeenTarget {
+                        provider: "sandbox".into(),
+                        account: "sandbox".into(),
+                        region: "sandbox-1".into(),
+                        whole: true,
+                    }],
+                    items: (0..size).map(|n| item(n, at)).collect(),
+                })
+                .await
+                .expect("inventory");
+            let token = app.admin_token().await;
+            // A page from the middle: the keyset cursor, not an offset, finds it.
+            let first = app
+                .call(
+                    reqwest::Method::GET,
+                    "/api/v1/resources?limit=100",
+                    Some(&token),
+                    None,
+                )
+                .await
+                .text()
+                .await
+                .expect("page");
+            let cursor =
+                serde_json::from_str::<serde_json::Value>(&first).expect("json")["next_cursor"]
+                    .as_str()
+                    .expect("cursor")
+                    .to_owned();
+            let path = format!("/api/v1/resources?limit=100&cursor={cursor}");
+            let bare_url = bare(first.clone()).await;
+            let (b50, b99) = wrk(&bare_url, None);
+            let (p50, p99) = wrk(&app.url(&path), Some(&token));
+            println!(
+                "{:<9} {:>8} {:>10.2} {:>10.2} {:>10.2} {:>10.2}   body {} B, p99 {:.1}x bare",
+                format!("{backend:?}"),
+                size,
+                p50,
+                p99,
+                b50,
+                b99,
+                first.len(),
+                p99 / b99
+            );
+            app.stop().await;
+        }
+    }
+}
