@@ -154,7 +154,7 @@ impl Engine {
         } else {
             "definition.created"
         };
-        self.audit(
+        self.changed(
             actor,
             action,
             &format!("{}:{name}", kind.as_str()),
@@ -162,7 +162,6 @@ impl Engine {
             now,
         )
         .await?;
-        self.announce(now).await;
         Ok(stored)
     }
 
@@ -174,7 +173,7 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let now = self.now();
         self.definitions().delete(kind, name, now).await?;
-        self.audit(
+        self.changed(
             actor,
             "definition.deleted",
             &format!("{}:{name}", kind.as_str()),
@@ -182,7 +181,6 @@ impl Engine {
             now,
         )
         .await?;
-        self.announce(now).await;
         Ok(())
     }
 
@@ -196,7 +194,7 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let now = self.now();
         self.definitions().import(spec, now).await?;
-        self.audit(
+        self.changed(
             actor,
             "definition.imported",
             source,
@@ -208,7 +206,6 @@ impl Engine {
             now,
         )
         .await?;
-        self.announce(now).await;
         Ok(())
     }
 
@@ -231,7 +228,7 @@ impl Engine {
             now,
         )
         .await?;
-        self.audit(
+        self.changed(
             actor,
             "override.set",
             &item.resource,
@@ -239,7 +236,6 @@ impl Engine {
             now,
         )
         .await?;
-        self.announce(now).await;
         Ok((item, o))
     }
 
@@ -263,9 +259,8 @@ impl Engine {
                     reason: format!("{} cleared the override", actor.name),
                 })
                 .await?;
-            self.audit(actor, "override.cleared", &item.resource, json!({}), now)
+            self.changed(actor, "override.cleared", &item.resource, json!({}), now)
                 .await?;
-            self.announce(now).await;
         }
         Ok(item)
     }
@@ -289,7 +284,7 @@ impl Engine {
         let request = OverrideRequest::RunningUntil(until);
         let o =
             overrides::set(&self.inner.store, key, schedule, &request, &actor.name, now).await?;
-        self.audit(
+        self.changed(
             &actor,
             "override.snoozed",
             key,
@@ -297,7 +292,6 @@ impl Engine {
             now,
         )
         .await?;
-        self.announce(now).await;
         Ok(Snoozed::Set(o))
     }
 
@@ -353,9 +347,8 @@ impl Engine {
                 reason,
             })
             .await?;
-        self.audit(actor, action, &key, json!({ "schedule": schedule }), now)
+        self.changed(actor, action, &key, json!({ "schedule": schedule }), now)
             .await?;
-        self.announce(now).await;
         Ok(key)
     }
 
@@ -412,7 +405,9 @@ impl Engine {
         Ok(item)
     }
 
-    async fn audit(
+    /// Records a change that is stored: audits it once, then announces it. Every method
+    /// that changes something ends here, so none audits without announcing or the reverse.
+    async fn changed(
         &self,
         actor: &Actor,
         action: &str,
@@ -430,6 +425,7 @@ impl Engine {
                 detail,
             })
             .await?;
+        self.announce(now).await;
         Ok(())
     }
 

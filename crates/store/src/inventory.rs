@@ -89,6 +89,16 @@ pub struct InventoryQuery {
     pub limit: u32,
 }
 
+impl InventoryQuery {
+    /// The `tag` filter from its text form: `Key` (carries the tag) or `Key=Value`.
+    pub fn tag_filter(text: String) -> (String, Option<String>) {
+        match text.split_once('=') {
+            Some((k, v)) => (k.to_owned(), Some(v.to_owned())),
+            None => (text, None),
+        }
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct Row {
     resource: String,

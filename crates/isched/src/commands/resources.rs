@@ -24,10 +24,7 @@ pub fn run(config_file: Option<&Path>, cmd: ResourcesCommand) -> ExitCode {
                 region,
                 state,
                 schedule,
-                tag: tag.map(|t| match t.split_once('=') {
-                    Some((k, v)) => (k.to_owned(), Some(v.to_owned())),
-                    None => (t, None),
-                }),
+                tag: tag.map(InventoryQuery::tag_filter),
                 unschedulable: unschedulable.then_some(true),
                 ..InventoryQuery::default()
             };

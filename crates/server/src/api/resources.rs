@@ -64,10 +64,7 @@ pub(crate) async fn list_resources(
         region: filter.region,
         state: filter.state,
         schedule: filter.schedule,
-        tag: filter.tag.map(|t| match t.split_once('=') {
-            Some((k, v)) => (k.to_owned(), Some(v.to_owned())),
-            None => (t, None),
-        }),
+        tag: filter.tag.map(InventoryQuery::tag_filter),
         unschedulable: filter.unschedulable,
         after: page.after()?,
         limit: page.limit()?,
