@@ -3,6 +3,7 @@
 //! Postgres, beside a bare axum handler returning a body of the same size in the same run.
 //! Goal: p99 within 3× the bare handler and independent of the inventory's size.
 //! Run: `cargo bench -p isched-testkit --bench resources_list` (needs `wrk`).
+//! `ISCHED_BENCH_BACKEND=sqlite|postgres` and `ISCHED_BENCH_ROWS=N` narrow the run.
 
 use isched_store::inventory::{InventoryItem, InventoryUpdate, ScheduleSource, SeenTarget};
 use isched_testkit::{Backend, spawn_app};
@@ -50,6 +51,9 @@ fn wrk(url: &str, token: Option<&str>) -> (f64, f64) {
     }
     let out = cmd.output().expect("wrk runs (apt-get install wrk)");
     let text = String::from_utf8_lossy(&out.stdout);
+    if std::env::var_os("ISCHED_BENCH_VERBOSE").is_some() {
+        eprintln!("{text}");
+    }
     let pick = |label: &str| -> f64 {
         let line = text
             .lines()
@@ -82,6 +86,9 @@ async fn bare(body: String) -> String {
             async move { ([("content-type", "application/json")], body) }
         }),
     );
+    // Set up as isched's own server is: TCP_NODELAY on every connection.
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|tcp| tcp.set_nodelay(true).expect("nodelay"));
     tokio::spawn(async move { axum::serve(listener, app).await });
     format!("http://{address}/")
 }
@@ -92,8 +99,17 @@ async fn main() {
         "{:<9} {:>8} {:>10} {:>10} {:>10} {:>10}",
         "backend", "rows", "p50 ms", "p99 ms", "bare p50", "bare p99"
     );
+    let only_backend = std::env::var("ISCHED_BENCH_BACKEND").ok();
+    let sizes: Vec<usize> = match std::env::var("ISCHED_BENCH_ROWS") {
+        Ok(n) => vec![n.parse().expect("ISCHED_BENCH_ROWS is a number")],
+        Err(_) => SIZES.to_vec(),
+    };
     for backend in [Backend::Sqlite, Backend::Postgres] {
-        for size in SIZES {
+        let name = format!("{backend:?}").to_lowercase();
+        if only_backend.as_ref().is_some_and(|b| *b != name) {
+            continue;
+        }
+        for &size in &sizes {
             let Some(app) = spawn_app(backend).await else {
                 continue;
             };
