@@ -10,7 +10,8 @@ pub mod sandbox;
 
 pub use error::{ActionResult, CloudError, ErrorKind};
 pub use model::{
-    LaunchSpec, Resource, ResourceKind, ResourceRef, ResourceState, TagFilter, Target,
+    LaunchSpec, Login, LoginSecret, Resource, ResourceKind, ResourceRef, ResourceState, TagFilter,
+    Target, sha256_fingerprint,
 };
 pub use monitored::{MonitoredProvider, TargetHealth};
 pub use provider::Provider;

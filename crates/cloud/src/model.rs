@@ -175,3 +175,33 @@ pub struct LaunchSpec {
     pub user_data: Option<String>,
     pub tags: BTreeMap<String, String>,
 }
+
+/// How the owner of a new instance signs in to it. The secret is shown to them once and
+/// then forgotten; only the fingerprint is kept. Debug never prints the secret.
+#[derive(Debug, Clone)]
+pub struct Login {
+    pub username: String,
+    pub secret: LoginSecret,
+    /// `SHA256:...` of the key (as EC2 and ssh-keygen print it) or of the password.
+    pub fingerprint: String,
+    /// The key pair to launch with (EC2), if the login is one.
+    pub key_name: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum LoginSecret {
+    /// An OpenSSH private key.
+    PrivateKey(secrecy::SecretString),
+    Password(secrecy::SecretString),
+}
+
+/// `SHA256:<base64>` of `bytes`, as ssh-keygen writes fingerprints.
+pub fn sha256_fingerprint(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(bytes);
+    format!(
+        "SHA256:{}",
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(digest)
+    )
+}

@@ -2,7 +2,7 @@
 //! error, for `/health/components`.
 
 use crate::error::{ActionResult, CloudError, ErrorKind};
-use crate::model::{LaunchSpec, Resource, ResourceRef, TagFilter, Target};
+use crate::model::{LaunchSpec, Login, Resource, ResourceRef, TagFilter, Target};
 use crate::provider::Provider;
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -89,6 +89,10 @@ impl Provider for MonitoredProvider {
         self.inner.name()
     }
 
+    fn hourly_price(&self, instance_type: &str) -> Option<f64> {
+        self.inner.hourly_price(instance_type)
+    }
+
     async fn targets(&self) -> Result<Vec<Target>, CloudError> {
         self.inner.targets().await
     }
@@ -142,6 +146,18 @@ impl Provider for MonitoredProvider {
 
     async fn terminate(&self, target: &Target, resource: &ResourceRef) -> Result<(), CloudError> {
         let r = self.inner.terminate(target, resource).await;
+        self.record_result(target, &r);
+        r
+    }
+
+    async fn create_login(&self, target: &Target, name: &str) -> Result<Login, CloudError> {
+        let r = self.inner.create_login(target, name).await;
+        self.record_result(target, &r);
+        r
+    }
+
+    async fn delete_login(&self, target: &Target, name: &str) -> Result<(), CloudError> {
+        let r = self.inner.delete_login(target, name).await;
         self.record_result(target, &r);
         r
     }

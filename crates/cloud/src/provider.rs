@@ -1,7 +1,7 @@
 //! The interface every cloud provider implements.
 
 use crate::error::{ActionResult, CloudError};
-use crate::model::{LaunchSpec, Resource, ResourceRef, TagFilter, Target};
+use crate::model::{LaunchSpec, Login, Resource, ResourceRef, TagFilter, Target};
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 
@@ -9,6 +9,12 @@ use std::collections::BTreeMap;
 pub trait Provider: Send + Sync {
     /// `sandbox` or `aws`.
     fn name(&self) -> &'static str;
+
+    /// The list price per hour of an instance type, when the provider knows one (the
+    /// sandbox has a table; AWS prices come from the templates).
+    fn hourly_price(&self, _instance_type: &str) -> Option<f64> {
+        None
+    }
 
     /// The account/region pairs this provider manages.
     async fn targets(&self) -> Result<Vec<Target>, CloudError>;
@@ -44,6 +50,13 @@ pub trait Provider: Send + Sync {
     async fn create(&self, target: &Target, spec: &LaunchSpec) -> Result<Resource, CloudError>;
 
     async fn terminate(&self, target: &Target, resource: &ResourceRef) -> Result<(), CloudError>;
+
+    /// Makes the login of a new instance, named `name` where the cloud keeps it (an EC2
+    /// key pair); making it again under the same name replaces it.
+    async fn create_login(&self, target: &Target, name: &str) -> Result<Login, CloudError>;
+
+    /// Removes what `create_login` made (nothing there is not an error).
+    async fn delete_login(&self, target: &Target, name: &str) -> Result<(), CloudError>;
 
     /// Adds or overwrites tags.
     async fn set_tags(

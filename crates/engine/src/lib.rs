@@ -6,6 +6,8 @@
 pub mod decide;
 pub mod definitions;
 pub mod facade;
+pub mod instances;
+pub mod jobs;
 pub mod leases;
 pub mod notify;
 pub mod overrides;
@@ -14,5 +16,6 @@ pub mod reconcile;
 pub mod reminders;
 pub mod retries;
 pub mod scheduler;
+pub mod templates;
 
 pub use facade::{Actor, Engine, Snoozed};

@@ -103,6 +103,13 @@ pub async fn start_with_clock(
         notifier.clone(),
         Some(scheduler_handle.clone()),
     );
+    let jobs = isched_engine::jobs::JobRunner {
+        engine: engine.clone(),
+        worker: format!("{address}/{}", uuid::Uuid::new_v4()),
+        lease: jiff::SignedDuration::from_secs(30),
+        poll: std::time::Duration::from_secs(1),
+        concurrency: 16,
+    };
     let state = AppState::new(
         engine,
         provider,
@@ -144,9 +151,14 @@ pub async fn start_with_clock(
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         (tokio::spawn(s.run(handle, stop_rx)), stop_tx)
     });
-    // The scheduler stops with the server, after the requests in flight.
+    // Provisioning jobs run in every replica: each claims its own.
+    let (jobs_stop, jobs_stop_rx) = tokio::sync::watch::channel(false);
+    let jobs = tokio::spawn(jobs.run(jobs_stop_rx));
+    // The scheduler and the job runner stop with the server, after the requests in flight.
     let task = tokio::spawn(async move {
         let result = isched_server::serve(listener, app, shutdown).await;
+        let _ = jobs_stop.send(true);
+        let _ = jobs.await;
         if let Some((task, stop)) = scheduler {
             let _ = stop.send(true);
             let _ = task.await;

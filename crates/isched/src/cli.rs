@@ -96,12 +96,22 @@ pub enum Command {
         #[arg(long, value_name = "RFC3339")]
         at: Option<String>,
     },
+    /// Instance templates users create instances from (in the database the server uses).
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
     /// Token signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
     /// Manage users (admins), through the server signed in to with `isched login`.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// Your instances (admins: everyone's), through the server signed in to with
+    /// `isched login`.
+    #[command(subcommand)]
+    Instances(InstancesCommand),
+    /// Jobs that create instances.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -224,6 +234,109 @@ pub enum SandboxCommand {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InstancesCommand {
+    /// Create an instance from a template; waits for it (with progress) and shows its
+    /// login, once.
+    Create {
+        #[arg(long)]
+        template: String,
+        #[arg(long)]
+        name: String,
+        /// One the template allows (default: the template's).
+        #[arg(long = "type", value_name = "INSTANCE_TYPE")]
+        instance_type: Option<String>,
+        /// Repeating the command with the same key returns the first answer.
+        #[arg(long, value_name = "KEY")]
+        idempotency_key: Option<String>,
+        /// Print the job and return at once instead of waiting.
+        #[arg(long)]
+        no_wait: bool,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Your instances (admins: everyone's).
+    List {
+        /// Terminated and failed ones too.
+        #[arg(long)]
+        all: bool,
+        /// Only this user's (admins; a user id).
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    Show {
+        id: String,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    Start {
+        id: String,
+    },
+    Stop {
+        id: String,
+    },
+    /// Stop anyone's instance (admins).
+    ForceStop {
+        id: String,
+    },
+    /// Let it live longer (up to the template's maximum from now).
+    Extend {
+        id: String,
+        #[arg(long)]
+        hours: u32,
+    },
+    /// Terminate it; this cannot be undone.
+    Terminate {
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// A job's steps; with --wait, follows it to its end with a progress bar.
+    Show {
+        id: String,
+        #[arg(long)]
+        wait: bool,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// Templates in service (and retired ones with --retired).
+    List {
+        #[arg(long)]
+        retired: bool,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// One template, as YAML (or JSON with --format json), with the price of each type.
+    Show {
+        name: String,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Create one from a YAML or JSON file (the fields of POST /api/v1/templates).
+    Create {
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Change the fields a YAML or JSON file names (null clears an optional one).
+    Update {
+        name: String,
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// No new instances from it; those that exist are left alone.
+    Retire { name: String },
+    /// Delete a template no instance uses.
+    Delete { name: String },
 }
 
 #[derive(Debug, Subcommand)]

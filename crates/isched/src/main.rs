@@ -21,6 +21,7 @@ fn main() -> ExitCode {
         Command::Schedules(cmd) => {
             isched::commands::definitions::run_schedules(cli.config.as_deref(), cmd)
         }
+        Command::Templates(cmd) => isched::commands::templates::run(cli.config.as_deref(), cmd),
         Command::Plan { at, format } => {
             isched::commands::plan::run_plan(cli.config.as_deref(), at, format)
         }
@@ -49,5 +50,7 @@ fn main() -> ExitCode {
         ),
         Command::Keys(cmd) => isched::commands::keys::run(cli.config.as_deref(), cmd),
         Command::Users(cmd) => isched::commands::users::run(cmd),
+        Command::Instances(cmd) => isched::commands::instances::run(cmd),
+        Command::Jobs(cmd) => isched::commands::instances::run_jobs(cmd),
     }
 }

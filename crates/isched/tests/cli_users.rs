@@ -183,3 +183,87 @@ async fn admin_manages_users_from_the_command_line() {
     assert_eq!(out.lines().count(), 1, "only the admin is left");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_creates_an_instance_from_the_command_line() {
+    let Some(app) = isched_testkit::spawn_app_with(Backend::Sqlite, |c| {
+        c.sandbox.transition_secs = 0;
+    })
+    .await
+    else {
+        return;
+    };
+    let admin = app.admin_token().await;
+    for (path, body) in [
+        (
+            "/api/v1/periods",
+            serde_json::json!({ "name": "office", "begintime": "09:00", "endtime": "17:00" }),
+        ),
+        (
+            "/api/v1/schedules",
+            serde_json::json!({ "name": "office", "timezone": "UTC", "periods": ["office"] }),
+        ),
+        (
+            "/api/v1/templates",
+            serde_json::json!({ "name": "dev-box", "image": "sbx-ubuntu", "instance_types": ["t3.micro"], "schedule": "office" }),
+        ),
+    ] {
+        assert_eq!(
+            app.post(path, Some(&admin), &body).await.status(),
+            201,
+            "{path}"
+        );
+    }
+    app.user_token(&admin, "dev@isched.test", "dev-password-1")
+        .await;
+    let cli = Cli {
+        home: tempfile::tempdir().expect("home"),
+    };
+    login(&cli, &app, "dev@isched.test", "dev-password-1\n").await;
+
+    let (out, _) = cli
+        .ok(
+            &[
+                "instances",
+                "create",
+                "--template",
+                "dev-box",
+                "--name",
+                "box-1",
+                "--idempotency-key",
+                "k-1",
+            ],
+            "",
+        )
+        .await;
+    assert!(out.contains(": succeeded"), "{out}");
+    assert!(
+        out.contains("password") && out.contains("shown only this once"),
+        "{out}"
+    );
+    let job = out
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("Job "))
+        .and_then(|l| l.split(':').next())
+        .expect("job id")
+        .to_owned();
+    let (shown, _) = cli.ok(&["jobs", "show", &job], "").await;
+    assert!(
+        shown.contains("fingerprint SHA256:") && !shown.contains("password"),
+        "{shown}"
+    );
+
+    let (list, _) = cli.ok(&["instances", "list", "--format", "json"], "").await;
+    let instance: Value = serde_json::from_str(list.lines().next().expect("one")).expect("json");
+    assert_eq!(instance["name"], "box-1");
+    assert_eq!(instance["state"], "running");
+    let id = instance["id"].as_str().expect("id");
+    let (out, _) = cli.ok(&["instances", "stop", id], "").await;
+    assert!(out.contains("stopping"), "{out}");
+    let (out, _) = cli.ok(&["instances", "terminate", id], "").await;
+    assert!(out.contains("terminated"), "{out}");
+    let refused = cli.run(&["instances", "force-stop", id], "").await;
+    assert!(!refused.status.success(), "users cannot force-stop");
+    app.stop().await;
+}

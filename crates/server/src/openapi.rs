@@ -30,6 +30,8 @@ pub(crate) const BEARER: &str = "bearer";
         (name = "periods", description = "When a schedule runs: times, weekdays, month days, months, cron"),
         (name = "schedules", description = "Periods in a time zone, with calendars and exceptions"),
         (name = "calendars", description = "Holiday calendars (ICS)"),
+        (name = "templates", description = "What users may create instances from (admins write)"),
+        (name = "instances", description = "Instances users create from templates, and the jobs that create them"),
         (name = "audit", description = "Who changed what (admins)"),
     )
 )]

@@ -302,6 +302,20 @@ impl Store {
         rows.into_iter().map(InventoryItem::try_from).collect()
     }
 
+    /// Records a state isched has just asked for (a start or stop it made), until the next
+    /// pass sees the cloud's own.
+    pub async fn set_inventory_state(&self, resource: &str, state: &str) -> Result<(), StoreError> {
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE inventory SET state = $2 WHERE resource = $1"
+        )
+        .bind(resource)
+        .bind(state)
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
     /// How many resources the inventory holds.
     pub async fn inventory_len(&self) -> Result<i64, StoreError> {
         let (n,): (i64,) = on_pool!(self, |p| sqlx::query_as("SELECT COUNT(*) FROM inventory")

@@ -14,14 +14,17 @@ pub mod assignments;
 pub mod audit;
 pub mod definitions;
 pub mod identity;
+pub mod instances;
 pub mod intervals;
 pub mod inventory;
+pub mod jobs;
 pub mod leases;
 pub mod overrides;
 pub mod reminders;
 pub mod sandbox;
 pub mod scheduling;
 pub mod settings;
+pub mod templates;
 pub mod tokens;
 pub mod users;
 

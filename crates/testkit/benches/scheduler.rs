@@ -79,6 +79,16 @@ impl Provider for Timed {
     async fn terminate(&self, t: &Target, r: &ResourceRef) -> Result<(), CloudError> {
         self.inner.terminate(t, r).await
     }
+    async fn create_login(
+        &self,
+        t: &Target,
+        name: &str,
+    ) -> Result<isched_cloud::Login, CloudError> {
+        self.inner.create_login(t, name).await
+    }
+    async fn delete_login(&self, t: &Target, name: &str) -> Result<(), CloudError> {
+        self.inner.delete_login(t, name).await
+    }
     async fn set_tags(
         &self,
         t: &Target,

@@ -114,6 +114,52 @@ impl TestApp {
             .to_owned()
     }
 
+    /// Creates a user (as `admin`) who signs in with the temporary password, sets
+    /// `password`, and returns their access token.
+    pub async fn user_token(&self, admin: &str, email: &str, password: &str) -> String {
+        let created: serde_json::Value = self
+            .post(
+                "/api/v1/users",
+                Some(admin),
+                &serde_json::json!({ "email": email }),
+            )
+            .await
+            .json()
+            .await
+            .expect("json");
+        let temporary = created["temporary_password"]
+            .as_str()
+            .unwrap_or_else(|| panic!("user created with a temporary password: {created}"));
+        let challenge: serde_json::Value = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                &serde_json::json!({ "email": email, "password": temporary }),
+            )
+            .await
+            .json()
+            .await
+            .expect("json");
+        let tokens: serde_json::Value = self
+            .post(
+                "/api/v1/auth/challenge",
+                None,
+                &serde_json::json!({
+                    "challenge": "NEW_PASSWORD_REQUIRED",
+                    "session": challenge["session"],
+                    "new_password": password,
+                }),
+            )
+            .await
+            .json()
+            .await
+            .expect("json");
+        tokens["access_token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("tokens after the new password: {tokens}"))
+            .to_owned()
+    }
+
     /// Stops the server gracefully (the database is dropped with the `TestApp`).
     pub async fn stop(mut self) {
         if let Some(r) = self.running.take() {

@@ -3,10 +3,13 @@
 
 use super::errors::classify;
 use crate::error::{CloudError, ErrorKind};
-use crate::model::{LaunchSpec, Resource, ResourceKind, ResourceState, TagFilter, Target};
+use crate::model::{
+    LaunchSpec, Login, LoginSecret, Resource, ResourceKind, ResourceState, TagFilter, Target,
+    sha256_fingerprint,
+};
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::{
-    AttributeValue, Filter, Instance, InstanceType, ResourceType, Tag, TagSpecification,
+    AttributeValue, Filter, Instance, InstanceType, KeyType, ResourceType, Tag, TagSpecification,
 };
 use std::collections::BTreeMap;
 
@@ -254,4 +257,44 @@ pub(super) async fn set_tags(
         .await
         .map(|_| ())
         .map_err(|e| classify("CreateTags", e))
+}
+
+/// A new ed25519 key pair named `name`, replacing one of that name (whose private key a
+/// crash may have lost).
+pub(super) async fn create_key_pair(client: &Client, name: &str) -> Result<Login, CloudError> {
+    delete_key_pair(client, name).await?;
+    let out = client
+        .create_key_pair()
+        .key_name(name)
+        .key_type(KeyType::Ed25519)
+        .send()
+        .await
+        .map_err(|e| classify("CreateKeyPair", e))?;
+    let material = out.key_material.ok_or_else(|| {
+        CloudError::new(
+            ErrorKind::Unavailable,
+            "CreateKeyPair answered without the private key",
+        )
+    })?;
+    let fingerprint = out
+        .key_fingerprint
+        .unwrap_or_else(|| sha256_fingerprint(material.as_bytes()));
+    Ok(Login {
+        // The default user of Amazon Linux; Ubuntu images call it `ubuntu`.
+        username: "ec2-user".into(),
+        secret: LoginSecret::PrivateKey(material.into()),
+        fingerprint,
+        key_name: Some(name.to_owned()),
+    })
+}
+
+/// Deleting a key pair that does not exist succeeds in EC2.
+pub(super) async fn delete_key_pair(client: &Client, name: &str) -> Result<(), CloudError> {
+    client
+        .delete_key_pair()
+        .key_name(name)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| classify("DeleteKeyPair", e))
 }

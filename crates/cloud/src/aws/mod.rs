@@ -11,7 +11,7 @@ mod rds;
 pub use call_counter::CallCounter;
 
 use crate::error::{ActionResult, CloudError, ErrorKind};
-use crate::model::{LaunchSpec, Resource, ResourceKind, ResourceRef, TagFilter, Target};
+use crate::model::{LaunchSpec, Login, Resource, ResourceKind, ResourceRef, TagFilter, Target};
 use crate::provider::Provider;
 use async_trait::async_trait;
 use aws_config::retry::RetryConfig;
@@ -400,6 +400,18 @@ impl Provider for AwsProvider {
                 format!("isched does not terminate {} resources", other.as_str()),
             )),
         }
+    }
+
+    async fn create_login(&self, target: &Target, name: &str) -> Result<Login, CloudError> {
+        let clients = self.clients(target).await?;
+        let _permit = clients.limit.acquire().await;
+        ec2::create_key_pair(&clients.ec2, name).await
+    }
+
+    async fn delete_login(&self, target: &Target, name: &str) -> Result<(), CloudError> {
+        let clients = self.clients(target).await?;
+        let _permit = clients.limit.acquire().await;
+        ec2::delete_key_pair(&clients.ec2, name).await
     }
 
     async fn set_tags(

@@ -10,7 +10,8 @@ pub use prices::{PRICES, hourly_price};
 
 use crate::error::{ActionResult, CloudError, ErrorKind};
 use crate::model::{
-    LaunchSpec, Resource, ResourceKind, ResourceRef, ResourceState, TagFilter, Target,
+    LaunchSpec, Login, LoginSecret, Resource, ResourceKind, ResourceRef, ResourceState, TagFilter,
+    Target, sha256_fingerprint,
 };
 use crate::provider::Provider;
 use async_trait::async_trait;
@@ -275,6 +276,10 @@ impl Provider for SandboxProvider {
         "sandbox"
     }
 
+    fn hourly_price(&self, instance_type: &str) -> Option<f64> {
+        prices::hourly_price(instance_type)
+    }
+
     async fn targets(&self) -> Result<Vec<Target>, CloudError> {
         let mut targets: Vec<Target> = self
             .store
@@ -414,6 +419,22 @@ impl Provider for SandboxProvider {
                 }),
             Err(e) => Err(store_err(e)),
         }
+    }
+
+    /// A generated password (there is nothing to SSH into): 122 random bits.
+    async fn create_login(&self, _target: &Target, _name: &str) -> Result<Login, CloudError> {
+        self.throttle()?;
+        let password = uuid::Uuid::new_v4().simple().to_string();
+        Ok(Login {
+            username: "isched".into(),
+            fingerprint: sha256_fingerprint(password.as_bytes()),
+            secret: LoginSecret::Password(password.into()),
+            key_name: None,
+        })
+    }
+
+    async fn delete_login(&self, _target: &Target, _name: &str) -> Result<(), CloudError> {
+        Ok(())
     }
 
     async fn terminate(&self, _target: &Target, resource: &ResourceRef) -> Result<(), CloudError> {

@@ -22,6 +22,10 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
+mod instances;
+mod provision;
+mod templates;
+
 /// Who makes a change: `id` goes to the audit log (a user id, or `cli`), `name` into the
 /// resource history that people read (an email address, `cli`, `snooze link`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +47,14 @@ impl Actor {
         Actor {
             id: "cli".into(),
             name: "cli".into(),
+        }
+    }
+
+    /// isched itself (a job, the scheduler).
+    pub fn system() -> Actor {
+        Actor {
+            id: isched_store::audit::SYSTEM_ACTOR.into(),
+            name: "isched".into(),
         }
     }
 
@@ -79,6 +91,8 @@ struct Inner {
     /// This process's scheduler, woken at once after a change (other replicas see the
     /// change counter).
     scheduler: Option<SchedulerHandle>,
+    /// Wakes this process's job runner when a job is queued here.
+    jobs_wake: tokio::sync::Notify,
 }
 
 impl std::fmt::Debug for Engine {
@@ -108,6 +122,7 @@ impl Engine {
                 clock,
                 notifier,
                 scheduler,
+                jobs_wake: tokio::sync::Notify::new(),
             }),
         }
     }
@@ -405,9 +420,25 @@ impl Engine {
         Ok(item)
     }
 
-    /// Records a change that is stored: audits it once, then announces it. Every method
-    /// that changes something ends here, so none audits without announcing or the reverse.
+    /// Records a change that the scheduler must act on: audits it once, then announces it.
+    /// Every method that changes what is scheduled ends here, so none audits without
+    /// announcing or the reverse.
     async fn changed(
+        &self,
+        actor: &Actor,
+        action: &str,
+        target: &str,
+        detail: Value,
+        now: Timestamp,
+    ) -> Result<(), EngineError> {
+        self.audited(actor, action, target, detail, now).await?;
+        self.announce(now).await;
+        Ok(())
+    }
+
+    /// Records a change that is stored in the audit log (changes the scheduler need not
+    /// hear about, such as templates, end here directly).
+    async fn audited(
         &self,
         actor: &Actor,
         action: &str,
@@ -425,7 +456,6 @@ impl Engine {
                 detail,
             })
             .await?;
-        self.announce(now).await;
         Ok(())
     }
 

@@ -81,10 +81,24 @@ impl ApiClient {
         path: &str,
         body: Option<Value>,
     ) -> anyhow::Result<Value> {
+        self.call_with_header(method, path, body, None).await
+    }
+
+    /// As [`ApiClient::call`], with one more request header (`Idempotency-Key`).
+    pub async fn call_with_header(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        header: Option<(&str, &str)>,
+    ) -> anyhow::Result<Value> {
         let mut req = self
             .http
             .request(method, format!("{}{path}", self.url))
             .bearer_auth(&self.bearer);
+        if let Some((name, value)) = header {
+            req = req.header(name, value);
+        }
         if let Some(b) = body {
             req = req.json(&b);
         }

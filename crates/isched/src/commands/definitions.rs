@@ -29,7 +29,7 @@ pub fn run_schedules(config_file: Option<&Path>, cmd: SchedulesCommand) -> ExitC
 }
 
 /// Validation problems, one per line, then exit 1.
-fn report(e: EngineError) -> anyhow::Result<ExitCode> {
+pub(crate) fn report(e: EngineError) -> anyhow::Result<ExitCode> {
     match e {
         EngineError::Definitions(DefinitionError::Invalid(problems)) => {
             for p in problems {
@@ -41,7 +41,7 @@ fn report(e: EngineError) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn read_one(file: &Path) -> anyhow::Result<Value> {
+pub(crate) fn read_one<T: serde::de::DeserializeOwned>(file: &Path) -> anyhow::Result<T> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     // YAML is a superset of JSON, so one parser reads both; its errors carry the line.

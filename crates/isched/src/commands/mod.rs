@@ -4,6 +4,7 @@ mod api_client;
 mod context;
 mod credentials;
 pub mod definitions;
+pub mod instances;
 pub mod keys;
 pub mod login;
 pub mod plan;
@@ -11,6 +12,7 @@ pub mod resources;
 pub mod sandbox;
 pub mod schedule;
 pub mod serve;
+pub mod templates;
 pub mod users;
 
 /// Exit code for invalid configuration or usage, as clap uses for bad arguments.

@@ -4,8 +4,10 @@
 mod audit;
 mod auth;
 mod definitions;
+mod instances;
 mod me;
 mod resources;
+mod templates;
 mod users;
 
 use crate::state::AppState;
@@ -23,4 +25,6 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(audit::routes())
         .merge(resources::routes())
         .merge(definitions::routes())
+        .merge(templates::routes())
+        .merge(instances::routes())
 }

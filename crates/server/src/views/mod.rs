@@ -4,7 +4,9 @@
 
 pub(crate) mod audit;
 pub(crate) mod auth;
+pub(crate) mod instances;
 pub(crate) mod resources;
+pub(crate) mod templates;
 pub(crate) mod users;
 
 use crate::error::ApiError;

@@ -1,0 +1,397 @@
+//! Instances through the engine: a create request is stored with its job in one
+//! transaction (the job runner does the cloud work); start, stop, extend and terminate act
+//! at once, and everything is audited.
+
+use super::{Actor, Engine};
+use crate::definitions::{DefinitionError, invalid};
+use crate::instances::{
+    CREATE_STEPS, CreateInstance, instance_kind, login_name, new_instance_id, new_job_id,
+};
+use crate::plan::EngineError;
+use isched_cloud::{CloudError, ErrorKind, ResourceRef, Target};
+use isched_store::StoreError;
+use isched_store::instances::{Instance, InstanceQuery, Lifecycle, NewInstance};
+use isched_store::jobs::{Job, NewJob};
+use isched_store::users::User;
+use jiff::SignedDuration;
+use serde_json::json;
+
+/// What the owner may do, or an admin; others are told it does not exist.
+fn visible_to(instance: &Instance, user: &User) -> bool {
+    instance.owner == user.id || user.is_admin()
+}
+
+fn cloud(target: &Target, error: CloudError) -> EngineError {
+    EngineError::Cloud {
+        target: target.to_string(),
+        error,
+    }
+}
+
+impl Engine {
+    /// Stores a create request and its job; returns both at once (202). With an
+    /// idempotency key, a repeated request returns the first one's instance and job.
+    pub async fn create_instance(
+        &self,
+        owner: &User,
+        request: CreateInstance,
+        idempotency_key: Option<&str>,
+    ) -> Result<(Instance, Job), EngineError> {
+        if let Some(key) = idempotency_key
+            && let Some(found) = self.repeated_request(owner, key).await?
+        {
+            return Ok(found);
+        }
+        let now = self.now();
+        let template = self
+            .inner
+            .store
+            .template(&request.template)
+            .await?
+            .ok_or_else(|| {
+                invalid(
+                    "template",
+                    format!("no template named {:?}", request.template),
+                )
+            })?;
+        let instance_type = request.check(&template)?;
+        let spec = &template.spec;
+        let price = self
+            .template_prices(spec)
+            .get(&instance_type)
+            .copied()
+            .flatten();
+        let targets = crate::plan::all_targets(self.inner.provider.as_ref()).await?;
+        let account = spec
+            .account
+            .clone()
+            .or_else(|| {
+                targets
+                    .iter()
+                    .find(|t| t.region == spec.region)
+                    .map(|t| t.account.clone())
+            })
+            .ok_or_else(|| {
+                invalid(
+                    "template",
+                    format!(
+                        "no account of the template's region {:?} is managed",
+                        spec.region
+                    ),
+                )
+            })?;
+        let id = new_instance_id();
+        let job_id = new_job_id();
+        let stored = self
+            .inner
+            .store
+            .create_instance_with_job(
+                &NewInstance {
+                    id: &id,
+                    owner: &owner.id,
+                    name: &request.name,
+                    template: &template.name,
+                    provider: &spec.provider,
+                    account: &account,
+                    region: &spec.region,
+                    instance_type: &instance_type,
+                    schedule: &spec.schedule,
+                    hourly_price: price,
+                    expires_at: now
+                        + SignedDuration::from_hours(i64::from(spec.max_lifetime_hours)),
+                },
+                &NewJob {
+                    id: &job_id,
+                    kind: "create_instance",
+                    owner: &owner.id,
+                    instance: Some(&id),
+                    steps: &CREATE_STEPS,
+                    idempotency_key,
+                    now,
+                },
+            )
+            .await;
+        match stored {
+            Ok(()) => {}
+            Err(StoreError::Conflict("instance name")) => {
+                return Err(DefinitionError::Conflict(format!(
+                    "you have an instance named {:?} already",
+                    request.name
+                ))
+                .into());
+            }
+            // The same key in a request running at the same time: that one won.
+            Err(StoreError::Conflict(_)) if idempotency_key.is_some() => {
+                let key = idempotency_key.unwrap_or_default();
+                return self
+                    .repeated_request(owner, key)
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound("job").into());
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.audited(
+            &Actor::user(owner),
+            "instance.requested",
+            &format!("instance:{id}"),
+            json!({ "template": template.name, "name": request.name, "instance_type": instance_type, "job": job_id }),
+            now,
+        )
+        .await?;
+        self.inner.jobs_wake.notify_one();
+        Ok((
+            self.owned_instance(&id).await?,
+            self.stored_job(&job_id).await?,
+        ))
+    }
+
+    async fn repeated_request(
+        &self,
+        owner: &User,
+        key: &str,
+    ) -> Result<Option<(Instance, Job)>, EngineError> {
+        let Some(job) = self
+            .inner
+            .store
+            .job_by_idempotency_key(&owner.id, key)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let instance = self
+            .owned_instance(job.instance.as_deref().unwrap_or_default())
+            .await?;
+        Ok(Some((instance, job)))
+    }
+
+    async fn owned_instance(&self, id: &str) -> Result<Instance, EngineError> {
+        self.inner
+            .store
+            .instance(id)
+            .await?
+            .ok_or_else(|| DefinitionError::NotFound("instance", id.to_owned()).into())
+    }
+
+    async fn stored_job(&self, id: &str) -> Result<Job, EngineError> {
+        self.inner
+            .store
+            .job(id)
+            .await?
+            .ok_or_else(|| DefinitionError::NotFound("job", id.to_owned()).into())
+    }
+
+    /// A page of instances: the user's own, or (admins) everyone's or `owner`'s.
+    pub async fn instances(
+        &self,
+        user: &User,
+        mut query: InstanceQuery,
+    ) -> Result<(Vec<Instance>, bool), EngineError> {
+        if !user.is_admin() {
+            query.owner = Some(user.id.clone());
+        }
+        Ok(self.inner.store.instances_page(&query).await?)
+    }
+
+    /// One instance, if `user` may see it.
+    pub async fn instance(&self, user: &User, id: &str) -> Result<Instance, EngineError> {
+        match self.inner.store.instance(id).await? {
+            Some(i) if visible_to(&i, user) => Ok(i),
+            _ => Err(DefinitionError::NotFound("instance", id.to_owned()).into()),
+        }
+    }
+
+    /// A job, if `user` may see it, with the login it made when `user` is its owner reading
+    /// it for the first time after it succeeded (never again after that).
+    pub async fn job(&self, user: &User, id: &str) -> Result<(Job, Option<String>), EngineError> {
+        let job = match self.inner.store.job(id).await? {
+            Some(j) if j.owner == user.id || user.is_admin() => j,
+            _ => return Err(DefinitionError::NotFound("job", id.to_owned()).into()),
+        };
+        if job.owner != user.id
+            || !job.has_secret
+            || job.state != isched_store::jobs::JobState::Succeeded
+        {
+            return Ok((job, None));
+        }
+        let secret = self.inner.store.take_job_secret(id).await?;
+        if secret.is_some()
+            && let Some(instance) = &job.instance
+        {
+            self.inner
+                .store
+                .set_login_shown(instance, self.now())
+                .await?;
+            self.audited(
+                &Actor::user(user),
+                "instance.login_shown",
+                &format!("instance:{instance}"),
+                json!({ "job": id }),
+                self.now(),
+            )
+            .await?;
+        }
+        // Read again: the instance's login_shown_at is part of the result now.
+        let job = self.stored_job(id).await?;
+        Ok((job, secret))
+    }
+
+    /// Where the instance is in the cloud, for actions; only once launched and not gone.
+    fn launched(instance: &Instance) -> Result<(Target, ResourceRef), EngineError> {
+        match (&instance.cloud_id, instance.lifecycle) {
+            (Some(cloud_id), Lifecycle::Active) => Ok((
+                Target {
+                    account: instance.account.clone(),
+                    region: instance.region.clone(),
+                },
+                ResourceRef {
+                    kind: instance_kind(&instance.provider),
+                    id: cloud_id.clone(),
+                },
+            )),
+            _ => Err(DefinitionError::Conflict(format!(
+                "instance {} is {}: only a running or stopped instance can do that",
+                instance.id,
+                instance.lifecycle.as_str()
+            ))
+            .into()),
+        }
+    }
+
+    /// Starts or stops the instance now. The scheduler treats it as a manual change: the
+    /// schedule acts again at its next transition.
+    pub async fn power_instance(
+        &self,
+        user: &User,
+        id: &str,
+        start: bool,
+        force: bool,
+    ) -> Result<Instance, EngineError> {
+        let instance = self.instance(user, id).await?;
+        let (target, reference) = Self::launched(&instance)?;
+        let provider = &self.inner.provider;
+        let results = if start {
+            provider
+                .start(&target, std::slice::from_ref(&reference))
+                .await
+        } else {
+            provider
+                .stop(&target, std::slice::from_ref(&reference), false)
+                .await
+        };
+        if let Some(Err(e)) = results.into_iter().next().map(|r| r.outcome) {
+            return Err(cloud(&target, e));
+        }
+        if let Some(key) = &instance.resource {
+            let state = if start { "pending" } else { "stopping" };
+            self.inner.store.set_inventory_state(key, state).await?;
+        }
+        let action = match (start, force) {
+            (true, _) => "instance.started",
+            (false, false) => "instance.stopped",
+            (false, true) => "instance.force_stopped",
+        };
+        let now = self.now();
+        self.changed(
+            &Actor::user(user),
+            action,
+            &format!("instance:{id}"),
+            json!({ "resource": instance.resource }),
+            now,
+        )
+        .await?;
+        self.owned_instance(id).await
+    }
+
+    /// Moves the end of the instance's life `hours` later, at most the template's maximum
+    /// lifetime from now.
+    pub async fn extend_instance(
+        &self,
+        user: &User,
+        id: &str,
+        hours: u32,
+    ) -> Result<Instance, EngineError> {
+        let instance = self.instance(user, id).await?;
+        if !matches!(
+            instance.lifecycle,
+            Lifecycle::Active | Lifecycle::Provisioning
+        ) {
+            return Err(DefinitionError::Conflict(format!(
+                "instance {id} is {}",
+                instance.lifecycle.as_str()
+            ))
+            .into());
+        }
+        if hours == 0 {
+            return Err(invalid("hours", "must be at least 1").into());
+        }
+        let now = self.now();
+        let max_hours = self
+            .inner
+            .store
+            .template(&instance.template)
+            .await?
+            .map_or(0, |t| t.spec.max_lifetime_hours);
+        let limit = now + SignedDuration::from_hours(i64::from(max_hours));
+        let wanted = instance.expires_at.max(now) + SignedDuration::from_hours(i64::from(hours));
+        if wanted > limit {
+            return Err(invalid(
+                "hours",
+                format!("the template lets an instance live at most {max_hours} hours from now (until {limit})"),
+            )
+            .into());
+        }
+        self.inner.store.set_instance_expiry(id, wanted).await?;
+        self.changed(
+            &Actor::user(user),
+            "instance.extended",
+            &format!("instance:{id}"),
+            json!({ "expires_at": wanted }),
+            now,
+        )
+        .await?;
+        self.owned_instance(id).await
+    }
+
+    /// Terminates the instance in the cloud and removes its login.
+    pub async fn terminate_instance(&self, user: &User, id: &str) -> Result<Instance, EngineError> {
+        let instance = self.instance(user, id).await?;
+        let now = self.now();
+        self.terminate_in_cloud(&instance).await?;
+        self.changed(
+            &Actor::user(user),
+            "instance.terminated",
+            &format!("instance:{id}"),
+            json!({ "resource": instance.resource }),
+            now,
+        )
+        .await?;
+        self.owned_instance(id).await
+    }
+
+    /// Terminates what exists of the instance and marks it terminated.
+    pub(crate) async fn terminate_in_cloud(&self, instance: &Instance) -> Result<(), EngineError> {
+        let (target, reference) = Self::launched(&instance.clone())?;
+        let provider = &self.inner.provider;
+        match provider.terminate(&target, &reference).await {
+            Ok(()) => {}
+            Err(e) if e.kind == ErrorKind::NotFound => {}
+            Err(e) => return Err(cloud(&target, e)),
+        }
+        if let Err(e) = provider
+            .delete_login(&target, &login_name(&instance.job))
+            .await
+        {
+            tracing::warn!(instance = %instance.id, error = %e, "the instance's key pair could not be deleted");
+        }
+        self.inner
+            .store
+            .set_instance_lifecycle(&instance.id, Lifecycle::Terminated, self.now())
+            .await?;
+        Ok(())
+    }
+
+    /// Wakes this process's job runner (a job was queued).
+    pub fn jobs_waiting(&self) -> &tokio::sync::Notify {
+        &self.inner.jobs_wake
+    }
+}

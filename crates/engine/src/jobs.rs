@@ -1,0 +1,66 @@
+//! The job runner of one process: claims unfinished jobs (its own new ones at once, through
+//! the engine's wake-up; others', and those a dead worker left, by polling) and runs several
+//! at a time.
+
+use crate::Engine;
+use jiff::SignedDuration;
+use std::sync::Arc;
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
+
+pub struct JobRunner {
+    pub engine: Engine,
+    /// This process, as claim holder (unique per process).
+    pub worker: String,
+    /// How long a claim lasts without a write; a worker that dies loses its jobs after it.
+    pub lease: SignedDuration,
+    /// How often to look for jobs without being woken.
+    pub poll: std::time::Duration,
+    /// Jobs run at the same time.
+    pub concurrency: usize,
+}
+
+impl JobRunner {
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        let slots = Arc::new(Semaphore::new(self.concurrency.max(1)));
+        let mut running = JoinSet::new();
+        loop {
+            // Take jobs while there are free slots and jobs to take.
+            loop {
+                let Ok(permit) = slots.clone().try_acquire_owned() else {
+                    break;
+                };
+                let claimed = self
+                    .engine
+                    .store()
+                    .claim_job(&self.worker, self.engine.now(), self.lease)
+                    .await;
+                match claimed {
+                    Ok(Some(job)) => {
+                        let engine = self.engine.clone();
+                        let worker = self.worker.clone();
+                        let lease = self.lease;
+                        running.spawn(async move {
+                            engine.run_job(job, &worker, lease).await;
+                            drop(permit);
+                        });
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot claim jobs");
+                        break;
+                    }
+                }
+            }
+            tokio::select! {
+                _ = self.engine.jobs_waiting().notified() => {}
+                Some(_) = running.join_next(), if !running.is_empty() => {}
+                _ = tokio::time::sleep(self.poll) => {}
+                _ = stop.changed() => break,
+            }
+        }
+        // Jobs in flight stop where they are: each resumes at its first unfinished step,
+        // here after a restart or on another replica once its claim runs out.
+        running.shutdown().await;
+    }
+}

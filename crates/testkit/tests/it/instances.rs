@@ -1,0 +1,433 @@
+//! Self-service instances over HTTP on the sandbox, on both backends: a user creates an
+//! instance from a template, polls its job, is shown the login once, then stops, extends
+//! and terminates it; an admin sees it and can force-stop it.
+
+use isched_testkit::{Backend, TestApp, backend_tests, spawn_app_with};
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+backend_tests!(
+    a_user_creates_uses_and_terminates_an_instance,
+    bad_create_requests_name_their_field,
+);
+
+async fn setup(backend: Backend) -> Option<(TestApp, String, String)> {
+    let app = spawn_app_with(backend, |c| c.sandbox.transition_secs = 0).await?;
+    let admin = app.admin_token().await;
+    let period = json!({ "name": "office", "begintime": "09:00", "endtime": "17:00", "weekdays": "mon-fri" });
+    assert_eq!(
+        app.post("/api/v1/periods", Some(&admin), &period)
+            .await
+            .status(),
+        201
+    );
+    let schedule = json!({ "name": "office", "timezone": "Europe/Berlin", "periods": ["office"] });
+    assert_eq!(
+        app.post("/api/v1/schedules", Some(&admin), &schedule)
+            .await
+            .status(),
+        201
+    );
+    let template = json!({
+        "name": "dev-box",
+        "image": "sbx-ubuntu-24.04",
+        "instance_types": ["t3.micro", "t3.large"],
+        "schedule": "office",
+        "max_lifetime_hours": 8,
+        "user_data": "#!/bin/sh\necho {{owner}} {{name}}\n",
+    });
+    assert_eq!(
+        app.post("/api/v1/templates", Some(&admin), &template)
+            .await
+            .status(),
+        201
+    );
+    let user = app
+        .user_token(&admin, "user@isched.test", "user-password-1")
+        .await;
+    Some((app, admin, user))
+}
+
+async fn json_of(res: reqwest::Response) -> Value {
+    res.json().await.expect("json")
+}
+
+async fn post_with_key(
+    app: &TestApp,
+    token: &str,
+    key: Option<&str>,
+    body: &Value,
+) -> reqwest::Response {
+    let mut req = app
+        .client
+        .post(app.url("/api/v1/instances"))
+        .bearer_auth(token)
+        .json(body);
+    if let Some(k) = key {
+        req = req.header("Idempotency-Key", k);
+    }
+    req.send().await.expect("request")
+}
+
+/// Polls the job until it has finished; returns the first finished read.
+async fn finished_job(app: &TestApp, token: &str, id: &str) -> Value {
+    for _ in 0..300 {
+        let job = json_of(
+            app.call(
+                Method::GET,
+                &format!("/api/v1/jobs/{id}"),
+                Some(token),
+                None,
+            )
+            .await,
+        )
+        .await;
+        if job["state"] == "succeeded" || job["state"] == "failed" {
+            return job;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("job {id} did not finish in 30 s");
+}
+
+async fn a_user_creates_uses_and_terminates_an_instance(backend: Backend) {
+    let Some((app, admin, user)) = setup(backend).await else {
+        return;
+    };
+    let request = json!({ "template": "dev-box", "name": "my-box" });
+    let res = post_with_key(&app, &user, Some("first-try"), &request).await;
+    assert_eq!(res.status(), 202);
+    let created = json_of(res).await;
+    let id = created["instance"]["id"].as_str().expect("id").to_owned();
+    let job_id = created["job"]["id"].as_str().expect("job").to_owned();
+    assert_eq!(created["instance"]["state"], "provisioning");
+    assert_eq!(created["instance"]["instance_type"], "t3.micro");
+    assert_eq!(created["instance"]["hourly_price"], 0.0104);
+    assert_eq!(created["job"]["steps"].as_array().expect("steps").len(), 5);
+
+    let again = json_of(post_with_key(&app, &user, Some("first-try"), &request).await).await;
+    assert_eq!(
+        again["instance"]["id"],
+        id.as_str(),
+        "the same key returns the first answer"
+    );
+    assert_eq!(again["job"]["id"], job_id.as_str());
+    let taken = post_with_key(&app, &user, None, &request).await;
+    assert_eq!(taken.status(), 409, "the name is taken");
+
+    let job = finished_job(&app, &user, &job_id).await;
+    assert_eq!(job["state"], "succeeded", "{job}");
+    assert!(
+        job["steps"]
+            .as_array()
+            .expect("steps")
+            .iter()
+            .all(|s| s["state"] == "done"),
+        "{job}"
+    );
+    let login = &job["result"]["login"];
+    let password = login["password"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the login, once: {job}"));
+    assert_eq!(password.len(), 32);
+    assert_eq!(login["username"], "isched");
+    let second = json_of(
+        app.call(
+            Method::GET,
+            &format!("/api/v1/jobs/{job_id}"),
+            Some(&user),
+            None,
+        )
+        .await,
+    )
+    .await;
+    let login = &second["result"]["login"];
+    assert!(login.get("password").is_none(), "shown once only: {second}");
+    assert!(
+        login["fingerprint"]
+            .as_str()
+            .expect("fingerprint")
+            .starts_with("SHA256:")
+    );
+    assert!(login["shown_at"].is_string());
+
+    let instance = json_of(
+        app.call(
+            Method::GET,
+            &format!("/api/v1/instances/{id}"),
+            Some(&user),
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(instance["state"], "running", "{instance}");
+    let cloud_id = instance["cloud_id"].as_str().expect("launched").to_owned();
+    let sandbox = app
+        .store
+        .sandbox_list("sandbox", "sandbox-1")
+        .await
+        .expect("sandbox");
+    let made: Vec<_> = sandbox.iter().filter(|s| s.id == cloud_id).collect();
+    assert_eq!(made.len(), 1);
+    assert_eq!(
+        made[0].tags.get("Schedule").map(String::as_str),
+        Some("office")
+    );
+    assert_eq!(
+        made[0].tags.get("isched:owner").map(String::as_str),
+        Some("user@isched.test")
+    );
+    assert_eq!(
+        sandbox.len(),
+        1,
+        "one instance for two requests with one key"
+    );
+
+    // Someone else sees nothing; the admin sees it but not its login.
+    let other = app
+        .user_token(&admin, "other@isched.test", "other-password-1")
+        .await;
+    assert_eq!(
+        app.call(
+            Method::GET,
+            &format!("/api/v1/instances/{id}"),
+            Some(&other),
+            None
+        )
+        .await
+        .status(),
+        404
+    );
+    assert_eq!(
+        app.call(
+            Method::GET,
+            &format!("/api/v1/jobs/{job_id}"),
+            Some(&other),
+            None
+        )
+        .await
+        .status(),
+        404
+    );
+    let mine = json_of(
+        app.call(Method::GET, "/api/v1/instances", Some(&other), None)
+            .await,
+    )
+    .await;
+    assert_eq!(mine["items"], json!([]));
+    let all = json_of(
+        app.call(Method::GET, "/api/v1/instances", Some(&admin), None)
+            .await,
+    )
+    .await;
+    assert_eq!(all["items"][0]["id"], id.as_str());
+
+    let stopped = app
+        .post(
+            &format!("/api/v1/instances/{id}/stop"),
+            Some(&user),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(stopped.status(), 200);
+    assert_eq!(json_of(stopped).await["state"], "stopping");
+    let started = app
+        .post(
+            &format!("/api/v1/instances/{id}/start"),
+            Some(&user),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(started.status(), 200);
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/instances/{id}/force-stop"),
+            Some(&user),
+            &json!({})
+        )
+        .await
+        .status(),
+        403
+    );
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/instances/{id}/force-stop"),
+            Some(&admin),
+            &json!({})
+        )
+        .await
+        .status(),
+        200
+    );
+
+    let before = instance["expires_at"]
+        .as_str()
+        .expect("expiry")
+        .parse::<jiff::Timestamp>()
+        .expect("time");
+    let at_most = app
+        .post(
+            &format!("/api/v1/instances/{id}/extend"),
+            Some(&user),
+            &json!({ "hours": 1 }),
+        )
+        .await;
+    assert_eq!(
+        at_most.status(),
+        400,
+        "it was made with the template's whole lifetime"
+    );
+    // Two hours later there is room for two more.
+    app.clock.advance(jiff::SignedDuration::from_hours(2));
+    let user = app.login("user@isched.test", "user-password-1").await["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let admin = app.admin_token().await;
+    let extended = app
+        .post(
+            &format!("/api/v1/instances/{id}/extend"),
+            Some(&user),
+            &json!({ "hours": 1 }),
+        )
+        .await;
+    let extended = json_of(extended).await;
+    let after = extended["expires_at"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{extended}"))
+        .parse::<jiff::Timestamp>()
+        .expect("time");
+    assert_eq!(
+        after.duration_since(before),
+        jiff::SignedDuration::from_hours(1),
+        "{extended}"
+    );
+    let too_long = app
+        .post(
+            &format!("/api/v1/instances/{id}/extend"),
+            Some(&user),
+            &json!({ "hours": 20 }),
+        )
+        .await;
+    assert_eq!(too_long.status(), 400);
+    assert_eq!(json_of(too_long).await["error"]["field"], "hours");
+
+    let delete_template = app
+        .call(
+            Method::DELETE,
+            "/api/v1/templates/dev-box",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(delete_template.status(), 409, "in use: retire it instead");
+
+    let gone = app
+        .post(
+            &format!("/api/v1/instances/{id}/terminate"),
+            Some(&user),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(gone.status(), 200);
+    assert_eq!(json_of(gone).await["state"], "terminated");
+    let listed = json_of(
+        app.call(Method::GET, "/api/v1/instances", Some(&user), None)
+            .await,
+    )
+    .await;
+    assert_eq!(listed["items"], json!([]), "terminated ones are left out");
+    let listed = json_of(
+        app.call(Method::GET, "/api/v1/instances?all=true", Some(&user), None)
+            .await,
+    )
+    .await;
+    assert_eq!(listed["items"][0]["state"], "terminated");
+    assert_eq!(
+        post_with_key(&app, &user, None, &request).await.status(),
+        202,
+        "the name is free again"
+    );
+
+    let audit = json_of(
+        app.call(Method::GET, "/api/v1/audit?limit=1000", Some(&admin), None)
+            .await,
+    )
+    .await;
+    let actions: Vec<&str> = audit["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    for a in [
+        "instance.requested",
+        "instance.created",
+        "instance.login_shown",
+        "instance.stopped",
+        "instance.force_stopped",
+        "instance.extended",
+        "instance.terminated",
+    ] {
+        assert!(actions.contains(&a), "{a} in {actions:?}");
+    }
+    let text = audit.to_string();
+    assert!(
+        !text.contains(password),
+        "the login is never in the audit log"
+    );
+    app.stop().await;
+}
+
+async fn bad_create_requests_name_their_field(backend: Backend) {
+    let Some((app, admin, user)) = setup(backend).await else {
+        return;
+    };
+    for (body, field) in [
+        (json!({ "template": "nope", "name": "a" }), "template"),
+        (
+            json!({ "template": "dev-box", "name": "a", "instance_type": "m5.large" }),
+            "instance_type",
+        ),
+        (
+            json!({ "template": "dev-box", "name": "no spaces" }),
+            "name",
+        ),
+    ] {
+        let res = post_with_key(&app, &user, None, &body).await;
+        assert_eq!(res.status(), 400, "{body}");
+        assert_eq!(json_of(res).await["error"]["field"], field, "{body}");
+    }
+    assert_eq!(
+        app.post("/api/v1/templates/dev-box/retire", Some(&admin), &json!({}))
+            .await
+            .status(),
+        200
+    );
+    let res = post_with_key(
+        &app,
+        &user,
+        None,
+        &json!({ "template": "dev-box", "name": "a" }),
+    )
+    .await;
+    assert_eq!(res.status(), 400);
+    let e = json_of(res).await;
+    assert_eq!(e["error"]["field"], "template");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .expect("message")
+            .contains("retired"),
+        "{e}"
+    );
+    let listed = json_of(
+        app.call(Method::GET, "/api/v1/instances?all=true", Some(&user), None)
+            .await,
+    )
+    .await;
+    assert_eq!(listed["items"], json!([]), "nothing half-created");
+    app.stop().await;
+}
