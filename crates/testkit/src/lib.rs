@@ -160,6 +160,17 @@ impl TestApp {
             .to_owned()
     }
 
+    /// Stores the period and schedule `office` (09:00-17:00, Monday to Friday, Berlin), as
+    /// `admin`.
+    pub async fn office_schedule(&self, admin: &str) {
+        let period = serde_json::json!({ "name": "office", "begintime": "09:00", "endtime": "17:00", "weekdays": "mon-fri" });
+        let schedule = serde_json::json!({ "name": "office", "timezone": "Europe/Berlin", "periods": ["office"] });
+        for (path, body) in [("/api/v1/periods", period), ("/api/v1/schedules", schedule)] {
+            let res = self.post(path, Some(admin), &body).await;
+            assert_eq!(res.status(), 201, "{path}");
+        }
+    }
+
     /// Stops the server gracefully (the database is dropped with the `TestApp`).
     pub async fn stop(mut self) {
         if let Some(r) = self.running.take() {

@@ -15,20 +15,7 @@ backend_tests!(
 async fn setup(backend: Backend) -> Option<(TestApp, String, String)> {
     let app = spawn_app_with(backend, |c| c.sandbox.transition_secs = 0).await?;
     let admin = app.admin_token().await;
-    let period = json!({ "name": "office", "begintime": "09:00", "endtime": "17:00", "weekdays": "mon-fri" });
-    assert_eq!(
-        app.post("/api/v1/periods", Some(&admin), &period)
-            .await
-            .status(),
-        201
-    );
-    let schedule = json!({ "name": "office", "timezone": "Europe/Berlin", "periods": ["office"] });
-    assert_eq!(
-        app.post("/api/v1/schedules", Some(&admin), &schedule)
-            .await
-            .status(),
-        201
-    );
+    app.office_schedule(&admin).await;
     let template = json!({
         "name": "dev-box",
         "image": "sbx-ubuntu-24.04",

@@ -1,7 +1,7 @@
 //! Instance templates over HTTP, on both backends: admins create, change, retire and delete
 //! them; users read the ones in service; every bad field is named.
 
-use isched_testkit::{Backend, TestApp, backend_tests, spawn_app};
+use isched_testkit::{Backend, backend_tests, spawn_app};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -10,23 +10,6 @@ backend_tests!(
     bad_templates_name_their_field,
     templates_are_patched_retired_and_deleted,
 );
-
-async fn with_office_schedule(app: &TestApp, admin: &str) {
-    let period = json!({ "name": "office", "begintime": "09:00", "endtime": "17:00", "weekdays": "mon-fri" });
-    assert_eq!(
-        app.post("/api/v1/periods", Some(admin), &period)
-            .await
-            .status(),
-        201
-    );
-    let schedule = json!({ "name": "office", "timezone": "Europe/Berlin", "periods": ["office"] });
-    assert_eq!(
-        app.post("/api/v1/schedules", Some(admin), &schedule)
-            .await
-            .status(),
-        201
-    );
-}
 
 fn dev_box() -> Value {
     json!({
@@ -48,7 +31,7 @@ async fn templates_are_created_with_defaults_and_read_by_users(backend: Backend)
         return;
     };
     let admin = app.admin_token().await;
-    with_office_schedule(&app, &admin).await;
+    app.office_schedule(&admin).await;
     let res = app
         .post("/api/v1/templates", Some(&admin), &dev_box())
         .await;
@@ -122,7 +105,7 @@ async fn bad_templates_name_their_field(backend: Backend) {
         return;
     };
     let admin = app.admin_token().await;
-    with_office_schedule(&app, &admin).await;
+    app.office_schedule(&admin).await;
     let cases = [
         ("name", json!({ "name": "Dev Box" }), "lower-case letters"),
         (
@@ -240,7 +223,7 @@ async fn templates_are_patched_retired_and_deleted(backend: Backend) {
         return;
     };
     let admin = app.admin_token().await;
-    with_office_schedule(&app, &admin).await;
+    app.office_schedule(&admin).await;
     let mut body = dev_box();
     body["subnet"] = json!("subnet-1");
     assert_eq!(
