@@ -7,8 +7,10 @@
 mod browser;
 mod db;
 mod fault_proxy;
+mod http;
 mod moto;
 mod python;
+mod serve_process;
 pub use python::venv_bin;
 mod smtp;
 mod webhook;
@@ -16,7 +18,9 @@ mod webhook;
 pub use browser::Browser;
 pub use db::{Backend, TestDb};
 pub use fault_proxy::FaultProxy;
+pub use http::Http;
 pub use moto::{Moto, isched_on_aws, sdk_config_for};
+pub use serve_process::ServeProcess;
 pub use smtp::{Message, SmtpSink};
 pub use webhook::{Hook, WebhookSink};
 
@@ -30,10 +34,9 @@ pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
 
 /// A running isched on a free port with a fresh database.
 pub struct TestApp {
-    /// `http://127.0.0.1:PORT`
-    pub base_url: String,
+    /// Requests to it (`app.post(..)`, `app.base_url`, ... through `Deref`).
+    pub http: Http,
     pub address: SocketAddr,
-    pub client: reqwest::Client,
     pub store: isched_store::Store,
     /// The server's clock; `app.clock.advance(..)` moves time forward for the server.
     pub clock: isched_auth::clock::Clock,
@@ -42,135 +45,15 @@ pub struct TestApp {
     pub db: TestDb,
 }
 
+impl std::ops::Deref for TestApp {
+    type Target = Http;
+
+    fn deref(&self) -> &Http {
+        &self.http
+    }
+}
+
 impl TestApp {
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base_url)
-    }
-
-    pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request reaches the test server")
-    }
-
-    /// POSTs `body` as JSON, with `token` as bearer when given.
-    pub async fn post(
-        &self,
-        path: &str,
-        token: Option<&str>,
-        body: &serde_json::Value,
-    ) -> reqwest::Response {
-        let mut req = self.client.post(self.url(path)).json(body);
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        req.send().await.expect("request reaches the test server")
-    }
-
-    /// Sends `method path` with `token` as bearer and an optional JSON body.
-    pub async fn call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<&serde_json::Value>,
-    ) -> reqwest::Response {
-        let mut req = self.client.request(method, self.url(path));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            req = req.json(b);
-        }
-        req.send().await.expect("request reaches the test server")
-    }
-
-    /// Signs in and returns the token response; panics unless it is tokens.
-    pub async fn login(&self, email: &str, password: &str) -> serde_json::Value {
-        let res = self
-            .post(
-                "/api/v1/auth/login",
-                None,
-                &serde_json::json!({ "email": email, "password": password }),
-            )
-            .await;
-        assert_eq!(res.status(), 200, "login of {email}");
-        let body: serde_json::Value = res.json().await.expect("json");
-        assert!(
-            body["access_token"].is_string(),
-            "tokens expected, got {body}"
-        );
-        body
-    }
-
-    /// An access token of the bootstrap admin.
-    pub async fn admin_token(&self) -> String {
-        let tokens = self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-        tokens["access_token"]
-            .as_str()
-            .expect("access token")
-            .to_owned()
-    }
-
-    /// Creates a user (as `admin`) who signs in with the temporary password, sets
-    /// `password`, and returns their access token.
-    pub async fn user_token(&self, admin: &str, email: &str, password: &str) -> String {
-        let created: serde_json::Value = self
-            .post(
-                "/api/v1/users",
-                Some(admin),
-                &serde_json::json!({ "email": email }),
-            )
-            .await
-            .json()
-            .await
-            .expect("json");
-        let temporary = created["temporary_password"]
-            .as_str()
-            .unwrap_or_else(|| panic!("user created with a temporary password: {created}"));
-        let challenge: serde_json::Value = self
-            .post(
-                "/api/v1/auth/login",
-                None,
-                &serde_json::json!({ "email": email, "password": temporary }),
-            )
-            .await
-            .json()
-            .await
-            .expect("json");
-        let tokens: serde_json::Value = self
-            .post(
-                "/api/v1/auth/challenge",
-                None,
-                &serde_json::json!({
-                    "challenge": "NEW_PASSWORD_REQUIRED",
-                    "session": challenge["session"],
-                    "new_password": password,
-                }),
-            )
-            .await
-            .json()
-            .await
-            .expect("json");
-        tokens["access_token"]
-            .as_str()
-            .unwrap_or_else(|| panic!("tokens after the new password: {tokens}"))
-            .to_owned()
-    }
-
-    /// Stores the period and schedule `office` (09:00-17:00, Monday to Friday, Berlin), as
-    /// `admin`.
-    pub async fn office_schedule(&self, admin: &str) {
-        let period = serde_json::json!({ "name": "office", "begintime": "09:00", "endtime": "17:00", "weekdays": "mon-fri" });
-        let schedule = serde_json::json!({ "name": "office", "timezone": "Europe/Berlin", "periods": ["office"] });
-        for (path, body) in [("/api/v1/periods", period), ("/api/v1/schedules", schedule)] {
-            let res = self.post(path, Some(admin), &body).await;
-            assert_eq!(res.status(), 201, "{path}");
-        }
-    }
-
     /// Stops the server gracefully (the database is dropped with the `TestApp`).
     pub async fn stop(mut self) {
         if let Some(r) = self.running.take() {
@@ -216,12 +99,8 @@ pub async fn spawn_app_on_clock(
             .expect("isched starts");
     let address = running.address;
     Some(TestApp {
-        base_url: format!("http://{address}"),
+        http: Http::new(format!("http://{address}")),
         address,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("HTTP client"),
         store: running.store.clone(),
         clock,
         running: Some(running),
