@@ -106,7 +106,7 @@ pub async fn start_with_clock(
     let jobs = isched_engine::jobs::JobRunner {
         engine: engine.clone(),
         worker: format!("{address}/{}", uuid::Uuid::new_v4()),
-        lease: jiff::SignedDuration::from_secs(30),
+        lease: jiff::SignedDuration::from_secs(config.job_lease_secs as i64),
         poll: std::time::Duration::from_secs(1),
         concurrency: 16,
     };

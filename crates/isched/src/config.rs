@@ -50,6 +50,7 @@ const KEYS: &[&str] = &[
     "scheduler_enabled",
     "resync_secs",
     "lease_secs",
+    "job_lease_secs",
     "reminder_minutes",
     "snooze_minutes",
     "owner_tag",
@@ -125,6 +126,8 @@ pub struct Config {
     pub resync_secs: u64,
     /// The scheduler's leases on targets: a dead replica's targets move within this.
     pub lease_secs: u64,
+    /// A worker's claim on a provisioning job: a dead worker's jobs resume within this.
+    pub job_lease_secs: u64,
     /// How long before a scheduled stop its owner is reminded; 0 turns reminders off.
     pub reminder_minutes: u64,
     /// How much longer the snooze link in a reminder keeps a resource running.
@@ -454,6 +457,7 @@ impl Raw {
         let timeout = number("request_timeout_secs", 30, 1, 3600, problems);
         let resync_secs = number("resync_secs", 300, 10, 86_400, problems);
         let lease_secs = number("lease_secs", 30, 3, 600, problems);
+        let job_lease_secs = number("job_lease_secs", 30, 2, 600, problems);
         let reminder_minutes = number("reminder_minutes", 15, 0, 24 * 60, problems);
         let snooze_minutes = number("snooze_minutes", 60, 5, 7 * 24 * 60, problems);
         let scheduler_enabled = match self.get("scheduler_enabled") {
@@ -588,6 +592,7 @@ impl Raw {
             scheduler_enabled: scheduler_enabled?,
             resync_secs: resync_secs?,
             lease_secs: lease_secs?,
+            job_lease_secs: job_lease_secs?,
             reminder_minutes: reminder_minutes?,
             snooze_minutes: snooze_minutes?,
             owner_tag,
