@@ -52,6 +52,10 @@ impl JobRunner {
                     }
                 }
             }
+            // Lifetimes end here too: every replica looks, each instance is acted on once.
+            if let Err(e) = self.engine.expire_instances().await {
+                tracing::warn!(error = %e, "cannot act on expired instances");
+            }
             tokio::select! {
                 _ = self.engine.jobs_waiting().notified() => {}
                 Some(_) = running.join_next(), if !running.is_empty() => {}

@@ -371,6 +371,38 @@ impl Store {
         Ok(n)
     }
 
+    /// Claims the live instances whose lifetime has ended and that no one acted on yet
+    /// (each is returned to one caller only, whichever replica asks first).
+    pub async fn claim_expired_instances(
+        &self,
+        now: Timestamp,
+    ) -> Result<Vec<Instance>, StoreError> {
+        let due: Vec<(String,)> = on_pool!(self, |p| sqlx::query_as(
+            "SELECT id FROM instances WHERE lifecycle = 'active' AND expires_at <= $1 \
+             AND expired_at IS NULL ORDER BY expires_at LIMIT 100"
+        )
+        .bind(to_ms(now))
+        .fetch_all(p)
+        .await)?;
+        let mut claimed = Vec::new();
+        for (id,) in due {
+            let n = on_pool!(self, |p| sqlx::query(
+                "UPDATE instances SET expired_at = $2 WHERE id = $1 AND expired_at IS NULL"
+            )
+            .bind(&id)
+            .bind(to_ms(now))
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+            if n == 1
+                && let Some(i) = self.instance(&id).await?
+            {
+                claimed.push(i);
+            }
+        }
+        Ok(claimed)
+    }
+
     /// Records where the instance landed in the cloud.
     pub async fn set_instance_launched(
         &self,
@@ -463,7 +495,7 @@ impl Store {
         expires_at: Timestamp,
     ) -> Result<(), StoreError> {
         on_pool!(self, |p| sqlx::query(
-            "UPDATE instances SET expires_at = $2 WHERE id = $1"
+            "UPDATE instances SET expires_at = $2, expired_at = NULL WHERE id = $1"
         )
         .bind(id)
         .bind(to_ms(expires_at))

@@ -236,7 +236,7 @@ impl Engine {
     }
 
     /// Where the instance is in the cloud, for actions; only once launched and not gone.
-    fn launched(instance: &Instance) -> Result<(Target, ResourceRef), EngineError> {
+    pub(super) fn launched(instance: &Instance) -> Result<(Target, ResourceRef), EngineError> {
         match (&instance.cloud_id, instance.lifecycle) {
             (Some(cloud_id), Lifecycle::Active) => Ok((
                 Target {
@@ -341,6 +341,13 @@ impl Engine {
             .into());
         }
         self.inner.store.set_instance_expiry(id, wanted).await?;
+        // An instance whose life had ended was kept stopped by an override: it lives again,
+        // and its schedule decides again.
+        if instance.expires_at <= now
+            && let Some(key) = &instance.resource
+        {
+            self.inner.store.clear_override(key).await?;
+        }
         self.changed(
             &Actor::user(user),
             "instance.extended",

@@ -22,6 +22,7 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
+mod expiry;
 mod instances;
 mod provision;
 mod templates;

@@ -22,6 +22,7 @@ CREATE TABLE instances (
     login_shown_at    BIGINT,
     created_at        BIGINT NOT NULL,
     expires_at        BIGINT NOT NULL,
+    expired_at        BIGINT,             -- when its end of life was acted on
     terminated_at     BIGINT
 );
 -- A name is the owner's to reuse once the instance that had it is gone.

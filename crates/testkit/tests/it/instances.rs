@@ -10,6 +10,7 @@ use std::time::Duration;
 backend_tests!(
     a_user_creates_uses_and_terminates_an_instance,
     bad_create_requests_name_their_field,
+    lifetimes_end_in_a_stop_or_a_termination,
 );
 
 async fn setup(backend: Backend) -> Option<(TestApp, String, String)> {
@@ -416,5 +417,100 @@ async fn bad_create_requests_name_their_field(backend: Backend) {
     )
     .await;
     assert_eq!(listed["items"], json!([]), "nothing half-created");
+    app.stop().await;
+}
+
+async fn lifetimes_end_in_a_stop_or_a_termination(backend: Backend) {
+    let Some((app, admin, user)) = setup(backend).await else {
+        return;
+    };
+    let short = json!({ "name": "short", "image": "sbx-ubuntu", "instance_types": ["t3.micro"], "schedule": "office", "max_lifetime_hours": 1, "on_expiry": "terminate" });
+    assert_eq!(
+        app.post("/api/v1/templates", Some(&admin), &short)
+            .await
+            .status(),
+        201
+    );
+    let mut ids = Vec::new();
+    for (template, name) in [("dev-box", "kept"), ("short", "gone")] {
+        let created = json_of(
+            post_with_key(
+                &app,
+                &user,
+                None,
+                &json!({ "template": template, "name": name }),
+            )
+            .await,
+        )
+        .await;
+        let job = finished_job(&app, &user, created["job"]["id"].as_str().expect("job")).await;
+        assert_eq!(job["state"], "succeeded", "{job}");
+        ids.push(created["instance"]["id"].as_str().expect("id").to_owned());
+    }
+    // Nine hours on: both lifetimes (8 h and 1 h) have ended.
+    app.clock.advance(jiff::SignedDuration::from_hours(9));
+    let user = app.login("user@isched.test", "user-password-1").await["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let state_of = |id: String| {
+        let app = &app;
+        let user = &user;
+        async move {
+            json_of(
+                app.call(
+                    Method::GET,
+                    &format!("/api/v1/instances/{id}"),
+                    Some(user),
+                    None,
+                )
+                .await,
+            )
+            .await
+        }
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let kept = state_of(ids[0].clone()).await;
+        let gone = state_of(ids[1].clone()).await;
+        if kept["state"] == "stopping" && gone["state"] == "terminated" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{kept}\n{gone}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let key = state_of(ids[0].clone()).await;
+    let cloud_id = key["cloud_id"].as_str().expect("cloud id");
+    let resource = format!("sandbox:sandbox:sandbox-1:{cloud_id}");
+    assert!(
+        app.store
+            .overrides()
+            .await
+            .expect("overrides")
+            .contains_key(&resource),
+        "kept stopped whatever its schedule says"
+    );
+    let history = app.store.history(&resource).await.expect("history");
+    assert!(
+        history.iter().any(|h| h.outcome == "lifetime ended"),
+        "{history:?}"
+    );
+
+    let extended = app
+        .post(
+            &format!("/api/v1/instances/{}/extend", ids[0]),
+            Some(&user),
+            &json!({ "hours": 2 }),
+        )
+        .await;
+    assert_eq!(extended.status(), 200);
+    assert!(
+        !app.store
+            .overrides()
+            .await
+            .expect("overrides")
+            .contains_key(&resource),
+        "extended: its schedule decides again"
+    );
     app.stop().await;
 }
