@@ -93,6 +93,16 @@ impl Provider for MonitoredProvider {
         self.inner.hourly_price(instance_type)
     }
 
+    async fn instance_vcpus(
+        &self,
+        target: &Target,
+        instance_type: &str,
+    ) -> Result<Option<u32>, CloudError> {
+        let r = self.inner.instance_vcpus(target, instance_type).await;
+        self.record_result(target, &r);
+        r
+    }
+
     async fn targets(&self) -> Result<Vec<Target>, CloudError> {
         self.inner.targets().await
     }

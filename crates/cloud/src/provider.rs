@@ -16,6 +16,15 @@ pub trait Provider: Send + Sync {
         None
     }
 
+    /// How many vCPUs an instance type has (for quotas), if the provider can tell.
+    async fn instance_vcpus(
+        &self,
+        _target: &Target,
+        _instance_type: &str,
+    ) -> Result<Option<u32>, CloudError> {
+        Ok(None)
+    }
+
     /// The account/region pairs this provider manages.
     async fn targets(&self) -> Result<Vec<Target>, CloudError>;
 

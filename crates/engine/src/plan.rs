@@ -21,6 +21,12 @@ pub enum EngineError {
     Cloud { target: String, error: CloudError },
     #[error(transparent)]
     Store(#[from] isched_store::StoreError),
+    /// A request would take its user over `limit`.
+    #[error("{limit}: {message}")]
+    QuotaExceeded {
+        limit: &'static str,
+        message: String,
+    },
 }
 
 /// One resource's decision.

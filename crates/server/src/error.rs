@@ -175,6 +175,10 @@ impl From<EngineError> for ApiError {
         match e {
             EngineError::Definitions(d) => d.into(),
             EngineError::Store(s) => s.into(),
+            EngineError::QuotaExceeded { limit, .. } => ApiError {
+                field: Some(limit.to_owned()),
+                ..ApiError::forbidden("quota_exceeded", e.to_string())
+            },
             EngineError::Cloud { .. } => ApiError::new(
                 StatusCode::BAD_GATEWAY,
                 "cloud_unavailable",

@@ -20,6 +20,7 @@ pub mod inventory;
 pub mod jobs;
 pub mod leases;
 pub mod overrides;
+pub mod quotas;
 pub mod reminders;
 pub mod sandbox;
 pub mod scheduling;

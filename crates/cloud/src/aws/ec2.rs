@@ -298,3 +298,33 @@ pub(super) async fn delete_key_pair(client: &Client, name: &str) -> Result<(), C
         .map(|_| ())
         .map_err(|e| classify("DeleteKeyPair", e))
 }
+
+/// The default vCPUs of an instance type (DescribeInstanceTypes); None for a type EC2 does
+/// not know.
+pub(super) async fn instance_vcpus(
+    client: &Client,
+    instance_type: &str,
+) -> Result<Option<u32>, CloudError> {
+    let out = client
+        .describe_instance_types()
+        .instance_types(InstanceType::from(instance_type))
+        .send()
+        .await;
+    let out = match out {
+        Ok(o) => o,
+        Err(e) => {
+            let e = classify("DescribeInstanceTypes", e);
+            return if e.kind == ErrorKind::Invalid {
+                Ok(None)
+            } else {
+                Err(e)
+            };
+        }
+    };
+    Ok(out
+        .instance_types()
+        .first()
+        .and_then(|t| t.v_cpu_info())
+        .and_then(|v| v.default_v_cpus())
+        .and_then(|n| u32::try_from(n).ok()))
+}

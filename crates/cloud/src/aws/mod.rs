@@ -402,6 +402,16 @@ impl Provider for AwsProvider {
         }
     }
 
+    async fn instance_vcpus(
+        &self,
+        target: &Target,
+        instance_type: &str,
+    ) -> Result<Option<u32>, CloudError> {
+        let clients = self.clients(target).await?;
+        let _permit = clients.limit.acquire().await;
+        ec2::instance_vcpus(&clients.ec2, instance_type).await
+    }
+
     async fn create_login(&self, target: &Target, name: &str) -> Result<Login, CloudError> {
         let clients = self.clients(target).await?;
         let _permit = clients.limit.acquire().await;

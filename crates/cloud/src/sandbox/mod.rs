@@ -280,6 +280,14 @@ impl Provider for SandboxProvider {
         prices::hourly_price(instance_type)
     }
 
+    async fn instance_vcpus(
+        &self,
+        _target: &Target,
+        instance_type: &str,
+    ) -> Result<Option<u32>, CloudError> {
+        Ok(prices::vcpus(instance_type))
+    }
+
     async fn targets(&self) -> Result<Vec<Target>, CloudError> {
         let mut targets: Vec<Target> = self
             .store

@@ -30,3 +30,33 @@ pub fn hourly_price(instance_type: &str) -> Option<f64> {
         .find(|(t, _)| *t == instance_type)
         .map(|(_, p)| *p)
 }
+
+/// vCPUs of the same types (as EC2 describes them), for quotas.
+pub const VCPUS: &[(&str, u32)] = &[
+    ("t3.micro", 2),
+    ("t3.small", 2),
+    ("t3.medium", 2),
+    ("t3.large", 2),
+    ("t3.xlarge", 4),
+    ("t3.2xlarge", 8),
+    ("m5.large", 2),
+    ("m5.xlarge", 4),
+    ("m5.2xlarge", 8),
+    ("m6i.large", 2),
+    ("m6i.xlarge", 4),
+    ("c6i.large", 2),
+    ("c6i.xlarge", 4),
+    ("c6i.2xlarge", 8),
+    ("r6g.large", 2),
+    ("r6g.xlarge", 4),
+    ("g5.xlarge", 4),
+    ("db.t3.medium", 2),
+    ("db.r6g.large", 2),
+];
+
+pub fn vcpus(instance_type: &str) -> Option<u32> {
+    VCPUS
+        .iter()
+        .find(|(t, _)| *t == instance_type)
+        .map(|(_, n)| *n)
+}

@@ -80,6 +80,36 @@ impl Engine {
                     ),
                 )
             })?;
+        let expires_at = now + SignedDuration::from_hours(i64::from(spec.max_lifetime_hours));
+        self.check_quota(
+            owner,
+            &super::quotas::NewUse {
+                target: &Target {
+                    account: account.clone(),
+                    region: spec.region.clone(),
+                },
+                instance_type: &instance_type,
+                hourly_price: price,
+                schedule: &spec.schedule,
+                expires_at,
+            },
+        )
+        .await?;
+        let expires_at = now + SignedDuration::from_hours(i64::from(spec.max_lifetime_hours));
+        self.check_quota(
+            owner,
+            &super::quotas::NewUse {
+                target: &Target {
+                    account: account.clone(),
+                    region: spec.region.clone(),
+                },
+                instance_type: &instance_type,
+                hourly_price: price,
+                schedule: &spec.schedule,
+                expires_at,
+            },
+        )
+        .await?;
         let id = new_instance_id();
         let job_id = new_job_id();
         let stored = self
@@ -97,8 +127,7 @@ impl Engine {
                     instance_type: &instance_type,
                     schedule: &spec.schedule,
                     hourly_price: price,
-                    expires_at: now
-                        + SignedDuration::from_hours(i64::from(spec.max_lifetime_hours)),
+                    expires_at,
                 },
                 &NewJob {
                     id: &job_id,

@@ -25,6 +25,7 @@ use std::sync::Arc;
 mod expiry;
 mod instances;
 mod provision;
+mod quotas;
 mod templates;
 
 /// Who makes a change: `id` goes to the audit log (a user id, or `cli`), `name` into the

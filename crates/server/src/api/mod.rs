@@ -6,6 +6,7 @@ mod auth;
 mod definitions;
 mod instances;
 mod me;
+mod quotas;
 mod resources;
 mod templates;
 mod users;
@@ -27,4 +28,5 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(definitions::routes())
         .merge(templates::routes())
         .merge(instances::routes())
+        .merge(quotas::routes())
 }

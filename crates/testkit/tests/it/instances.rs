@@ -2,7 +2,7 @@
 //! instance from a template, polls its job, is shown the login once, then stops, extends
 //! and terminates it; an admin sees it and can force-stop it.
 
-use isched_testkit::{Backend, TestApp, backend_tests, spawn_app_with};
+use isched_testkit::{Backend, TestApp, backend_tests, spawn_app_on_clock};
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -11,10 +11,18 @@ backend_tests!(
     a_user_creates_uses_and_terminates_an_instance,
     bad_create_requests_name_their_field,
     lifetimes_end_in_a_stop_or_a_termination,
+    quotas_refuse_what_would_go_over_them,
 );
 
 async fn setup(backend: Backend) -> Option<(TestApp, String, String)> {
-    let app = spawn_app_with(backend, |c| c.sandbox.transition_secs = 0).await?;
+    setup_on(backend, isched_auth::clock::Clock::system()).await
+}
+
+async fn setup_on(
+    backend: Backend,
+    clock: isched_auth::clock::Clock,
+) -> Option<(TestApp, String, String)> {
+    let app = spawn_app_on_clock(backend, clock, |c| c.sandbox.transition_secs = 0).await?;
     let admin = app.admin_token().await;
     app.office_schedule(&admin).await;
     let template = json!({
@@ -512,5 +520,123 @@ async fn lifetimes_end_in_a_stop_or_a_termination(backend: Backend) {
             .contains_key(&resource),
         "extended: its schedule decides again"
     );
+    app.stop().await;
+}
+
+async fn quotas_refuse_what_would_go_over_them(backend: Backend) {
+    // A Monday in the middle of a month, 10:00 in Berlin: the office schedule runs.
+    let monday = "2026-12-14T09:00:00Z".parse().expect("time");
+    let Some((app, admin, user)) =
+        setup_on(backend, isched_auth::clock::Clock::starting_at(monday)).await
+    else {
+        return;
+    };
+    let put = |body: Value| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            app.call(
+                Method::PUT,
+                "/api/v1/quotas/group/user",
+                Some(admin),
+                Some(&body),
+            )
+            .await
+            .status()
+        }
+    };
+    let create = |name: &'static str| {
+        let app = &app;
+        let user = &user;
+        async move {
+            post_with_key(
+                app,
+                user,
+                None,
+                &json!({ "template": "dev-box", "name": name }),
+            )
+            .await
+        }
+    };
+    assert_eq!(put(json!({ "max_instances": 1 })).await, 200);
+    assert_eq!(create("one").await.status(), 202);
+    let refused = create("two").await;
+    assert_eq!(refused.status(), 403);
+    let e = json_of(refused).await;
+    assert_eq!(e["error"]["code"], "quota_exceeded");
+    assert_eq!(e["error"]["field"], "max_instances");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .expect("message")
+            .contains("your quota is 1 instances and you have 1"),
+        "{e}"
+    );
+
+    // t3.micro has 2 vCPUs: a second one makes 4.
+    assert_eq!(put(json!({ "max_vcpus": 3 })).await, 200);
+    let e = json_of(create("two").await).await;
+    assert_eq!(e["error"]["field"], "max_vcpus", "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .expect("message")
+            .contains("you use 2 and a t3.micro has 2"),
+        "{e}"
+    );
+
+    // Each instance lives 8 hours, of which its schedule runs it 7 (10:00 to 17:00 in
+    // Berlin): 0.0728 at 0.0104 an hour, so two come to more than 0.10.
+    assert_eq!(put(json!({ "monthly_budget": 0.1 })).await, 200);
+    let e = json_of(create("two").await).await;
+    assert_eq!(e["error"]["field"], "monthly_budget", "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .expect("message")
+            .contains("come to 0.07 this month and this one would add 0.07"),
+        "{e}"
+    );
+    assert_eq!(put(json!({ "monthly_budget": 100.0 })).await, 200);
+    assert_eq!(create("two").await.status(), 202);
+
+    let mine = json_of(
+        app.call(Method::GET, "/api/v1/quotas", Some(&user), None)
+            .await,
+    )
+    .await;
+    assert_eq!(mine["items"][0]["subject"], "user", "{mine}");
+    assert_eq!(
+        app.call(
+            Method::PUT,
+            "/api/v1/quotas/group/user",
+            Some(&user),
+            Some(&json!({}))
+        )
+        .await
+        .status(),
+        403
+    );
+    assert_eq!(
+        app.call(
+            Method::PUT,
+            "/api/v1/quotas/user/nobody",
+            Some(&admin),
+            Some(&json!({ "max_instances": 1 }))
+        )
+        .await
+        .status(),
+        404
+    );
+    let bad = app
+        .call(
+            Method::PUT,
+            "/api/v1/quotas/group/user",
+            Some(&admin),
+            Some(&json!({ "max_vcpus": -1 })),
+        )
+        .await;
+    assert_eq!(bad.status(), 400);
+    assert_eq!(json_of(bad).await["error"]["field"], "max_vcpus");
     app.stop().await;
 }
