@@ -20,7 +20,8 @@ pub struct Webhook {
 /// One notice: a subject, some paragraphs, an optional link that stands on its own line.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Notice {
-    /// `reminder` or `start_failed`.
+    /// What happened: `reminder`, `start_failed`, `instance_created`, `instance_ready` (to
+    /// the owner), `instance_failed`, `instance_terminated`.
     pub event: &'static str,
     pub subject: String,
     pub paragraphs: Vec<String>,

@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 async fn replica(url: Option<String>) -> Option<TestApp> {
     spawn_app_with(Backend::Postgres, move |c| {
         c.sandbox.transition_secs = 0;
+        // One issuer for all replicas, so that a token works on each.
+        c.public_url = Some("http://isched.test".into());
         if let Some(url) = url {
             c.database_url = secrecy::SecretString::from(url);
         }

@@ -107,6 +107,16 @@ impl Http {
         let temporary = created["temporary_password"]
             .as_str()
             .unwrap_or_else(|| panic!("user created with a temporary password: {created}"));
+        self.complete_new_password(email, temporary, password).await
+    }
+
+    /// Signs in with a temporary password and sets `password`; returns the access token.
+    pub async fn complete_new_password(
+        &self,
+        email: &str,
+        temporary: &str,
+        password: &str,
+    ) -> String {
         let challenge: serde_json::Value = self
             .post(
                 "/api/v1/auth/login",

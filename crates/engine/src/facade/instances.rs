@@ -393,6 +393,24 @@ impl Engine {
         let instance = self.instance(user, id).await?;
         let now = self.now();
         self.terminate_in_cloud(&instance).await?;
+        self.inner
+            .notifier
+            .send(&crate::notify::Notice {
+                event: "instance_terminated",
+                subject: format!("isched: instance {} was terminated", instance.name),
+                paragraphs: vec![format!(
+                    "{} terminated {} ({}, {}), made from template {:?}.",
+                    user.email.as_str(),
+                    instance.name,
+                    instance.instance_type,
+                    instance.cloud_id.as_deref().unwrap_or("-"),
+                    instance.template
+                )],
+                link: None,
+                resource: instance.resource.clone(),
+                owner: None,
+            })
+            .await;
         self.changed(
             &Actor::user(user),
             "instance.terminated",

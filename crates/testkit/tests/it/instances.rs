@@ -12,6 +12,7 @@ backend_tests!(
     bad_create_requests_name_their_field,
     lifetimes_end_in_a_stop_or_a_termination,
     quotas_refuse_what_would_go_over_them,
+    owners_and_admins_hear_of_instances,
 );
 
 async fn setup(backend: Backend) -> Option<(TestApp, String, String)> {
@@ -638,5 +639,112 @@ async fn quotas_refuse_what_would_go_over_them(backend: Backend) {
         .await;
     assert_eq!(bad.status(), 400);
     assert_eq!(json_of(bad).await["error"]["field"], "max_vcpus");
+    app.stop().await;
+}
+
+async fn owners_and_admins_hear_of_instances(backend: Backend) {
+    let sink = isched_testkit::SmtpSink::start();
+    let hook = isched_testkit::WebhookSink::start().await;
+    let Some(app) = spawn_app_on_clock(backend, isched_auth::clock::Clock::system(), |c| {
+        c.sandbox.transition_secs = 0;
+        c.smtp_url = Some(secrecy::SecretString::from(sink.url()));
+        c.webhook_url = Some(secrecy::SecretString::from(hook.url.clone()));
+        c.webhook_secret = Some(secrecy::SecretString::from("hook-secret"));
+    })
+    .await
+    else {
+        return;
+    };
+    let admin = app.admin_token().await;
+    app.office_schedule(&admin).await;
+    let template = json!({ "name": "dev-box", "image": "sbx-ubuntu", "instance_types": ["t3.micro"], "schedule": "office" });
+    assert_eq!(
+        app.post("/api/v1/templates", Some(&admin), &template)
+            .await
+            .status(),
+        201
+    );
+    // With email configured, the temporary password goes by email.
+    let res = app
+        .post(
+            "/api/v1/users",
+            Some(&admin),
+            &json!({ "email": "user@isched.test" }),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let welcome = sink
+        .wait_for_to("user@isched.test", 1, Duration::from_secs(10))
+        .await;
+    let temporary = welcome[0].highlighted().expect("the temporary password");
+    let user = app
+        .complete_new_password("user@isched.test", &temporary, "user-password-1")
+        .await;
+    let created = json_of(
+        post_with_key(
+            &app,
+            &user,
+            None,
+            &json!({ "template": "dev-box", "name": "my-box" }),
+        )
+        .await,
+    )
+    .await;
+    let job = finished_job(&app, &user, created["job"]["id"].as_str().expect("job")).await;
+    let password = job["result"]["login"]["password"]
+        .as_str()
+        .expect("login")
+        .to_owned();
+
+    let ready = sink
+        .wait_for_to("user@isched.test", 2, Duration::from_secs(10))
+        .await;
+    let ready: Vec<_> = ready
+        .iter()
+        .filter(|m| m.header("Subject").unwrap_or_default().contains("is ready"))
+        .collect();
+    assert_eq!(ready.len(), 1, "the owner hears that it is ready");
+    assert!(!ready[0].text().contains(&password), "never with the login");
+    let told = sink
+        .wait_for_to("admin@isched.test", 1, Duration::from_secs(10))
+        .await;
+    assert!(
+        told.iter().any(|m| m
+            .header("Subject")
+            .unwrap_or_default()
+            .contains("created instance my-box")),
+        "admins hear of it"
+    );
+
+    let id = created["instance"]["id"].as_str().expect("id");
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/instances/{id}/terminate"),
+            Some(&user),
+            &json!({})
+        )
+        .await
+        .status(),
+        200
+    );
+    let hooks = hook.wait_for(3, Duration::from_secs(10)).await;
+    let events: Vec<String> = hooks
+        .iter()
+        .map(|h| h.json()["event"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    for e in ["instance_created", "instance_ready", "instance_terminated"] {
+        assert!(events.iter().any(|x| x == e), "{e} in {events:?}");
+    }
+    for h in &hooks {
+        assert_eq!(
+            h.header("x-isched-signature"),
+            Some(isched_engine::notify::signature("hook-secret", &h.body)),
+            "signed"
+        );
+        assert!(
+            !String::from_utf8_lossy(&h.body).contains(&password),
+            "never with the login"
+        );
+    }
     app.stop().await;
 }
