@@ -27,6 +27,7 @@ pub mod scheduling;
 pub mod settings;
 pub mod templates;
 pub mod tokens;
+pub mod usage;
 pub mod users;
 
 pub use connect::{Backend, PoolStats, redact_url};

@@ -67,6 +67,10 @@ impl Engine {
                         .set_inventory_state(key, "stopping")
                         .await?;
                 }
+                self.inner
+                    .store
+                    .append_usage_event(instance, isched_store::usage::UsageEvent::Stopped, now)
+                    .await?;
             }
         }
         if let Some(key) = &instance.resource {

@@ -12,6 +12,7 @@ use isched_cloud::{CloudError, ErrorKind, ResourceRef, Target};
 use isched_store::StoreError;
 use isched_store::instances::{Instance, InstanceQuery, Lifecycle, NewInstance};
 use isched_store::jobs::{Job, NewJob};
+use isched_store::usage::UsageEvent;
 use isched_store::users::User;
 use jiff::SignedDuration;
 use serde_json::json;
@@ -80,21 +81,6 @@ impl Engine {
                     ),
                 )
             })?;
-        let expires_at = now + SignedDuration::from_hours(i64::from(spec.max_lifetime_hours));
-        self.check_quota(
-            owner,
-            &super::quotas::NewUse {
-                target: &Target {
-                    account: account.clone(),
-                    region: spec.region.clone(),
-                },
-                instance_type: &instance_type,
-                hourly_price: price,
-                schedule: &spec.schedule,
-                expires_at,
-            },
-        )
-        .await?;
         let expires_at = now + SignedDuration::from_hours(i64::from(spec.max_lifetime_hours));
         self.check_quota(
             owner,
@@ -314,6 +300,15 @@ impl Engine {
             let state = if start { "pending" } else { "stopping" };
             self.inner.store.set_inventory_state(key, state).await?;
         }
+        let event = if start {
+            UsageEvent::Started
+        } else {
+            UsageEvent::Stopped
+        };
+        self.inner
+            .store
+            .append_usage_event(&instance, event, self.now())
+            .await?;
         let action = match (start, force) {
             (true, _) => "instance.started",
             (false, false) => "instance.stopped",
@@ -440,6 +435,10 @@ impl Engine {
         self.inner
             .store
             .set_instance_lifecycle(&instance.id, Lifecycle::Terminated, self.now())
+            .await?;
+        self.inner
+            .store
+            .append_usage_event(instance, UsageEvent::Terminated, self.now())
             .await?;
         Ok(())
     }

@@ -15,6 +15,7 @@ use isched_cloud::{
 use isched_store::instances::{Instance, Lifecycle};
 use isched_store::inventory::InventoryUpdate;
 use isched_store::jobs::{Job, JobError, JobState, JobUpdate};
+use isched_store::usage::UsageEvent;
 use jiff::SignedDuration;
 use secrecy::ExposeSecret;
 use serde_json::json;
@@ -240,6 +241,9 @@ impl Engine {
         let now = self.now();
         store
             .set_instance_lifecycle(&instance.id, Lifecycle::Active, now)
+            .await?;
+        store
+            .append_usage_event(&instance, UsageEvent::Created, now)
             .await?;
         let result = json!({ "instance": instance.id, "cloud_id": cloud_id });
         self.write(

@@ -347,6 +347,17 @@ async fn a_user_creates_uses_and_terminates_an_instance(backend: Backend) {
         202,
         "the name is free again"
     );
+    let usage = app.store.usage_events_of(&id).await.expect("usage");
+    let events: Vec<&str> = usage.iter().map(|e| e.event.as_str()).collect();
+    assert_eq!(
+        events,
+        ["created", "stopped", "started", "stopped", "terminated"]
+    );
+    assert!(
+        usage
+            .iter()
+            .all(|e| e.instance_type == "t3.micro" && e.hourly_price == Some(0.0104))
+    );
 
     let audit = json_of(
         app.call(Method::GET, "/api/v1/audit?limit=1000", Some(&admin), None)

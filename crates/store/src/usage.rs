@@ -1,0 +1,91 @@
+//! Usage events of self-service instances (append-only), for usage and cost reports.
+
+use crate::instances::Instance;
+use crate::time::{from_ms, to_ms};
+use crate::{Store, StoreError, on_pool};
+use jiff::Timestamp;
+
+/// What happened to an instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UsageEvent {
+    Created,
+    Started,
+    Stopped,
+    Resized,
+    Terminated,
+}
+
+impl UsageEvent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UsageEvent::Created => "created",
+            UsageEvent::Started => "started",
+            UsageEvent::Stopped => "stopped",
+            UsageEvent::Resized => "resized",
+            UsageEvent::Terminated => "terminated",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredUsageEvent {
+    pub at: Timestamp,
+    pub instance: String,
+    pub event: String,
+    pub instance_type: String,
+    pub hourly_price: Option<f64>,
+}
+
+impl Store {
+    pub async fn append_usage_event(
+        &self,
+        instance: &Instance,
+        event: UsageEvent,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, |p| {
+            sqlx::query(
+            "INSERT INTO usage_events (at, instance, owner, template, resource, event, instance_type, hourly_price) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        )
+        .bind(to_ms(at))
+        .bind(&instance.id)
+        .bind(&instance.owner)
+        .bind(&instance.template)
+        .bind(instance.resource.as_deref())
+        .bind(event.as_str())
+        .bind(&instance.instance_type)
+        .bind(instance.hourly_price)
+        .execute(p)
+        .await
+        .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// An instance's events, oldest first.
+    pub async fn usage_events_of(
+        &self,
+        instance: &str,
+    ) -> Result<Vec<StoredUsageEvent>, StoreError> {
+        let rows: Vec<(i64, String, String, String, Option<f64>)> =
+            on_pool!(self, |p| sqlx::query_as(
+                "SELECT at, instance, event, instance_type, hourly_price FROM usage_events \
+             WHERE instance = $1 ORDER BY at, id"
+            )
+            .bind(instance)
+            .fetch_all(p)
+            .await)?;
+        rows.into_iter()
+            .map(|(at, instance, event, instance_type, hourly_price)| {
+                Ok(StoredUsageEvent {
+                    at: from_ms(at)?,
+                    instance,
+                    event,
+                    instance_type,
+                    hourly_price,
+                })
+            })
+            .collect()
+    }
+}
