@@ -8,6 +8,9 @@ use std::sync::Arc;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
+/// How long a new instance's login waits for its owner to read it.
+pub const LOGINS_KEPT: SignedDuration = SignedDuration::from_hours(24);
+
 pub struct JobRunner {
     pub engine: Engine,
     /// This process, as claim holder (unique per process).
@@ -55,6 +58,16 @@ impl JobRunner {
             // Lifetimes end here too: every replica looks, each instance is acted on once.
             if let Err(e) = self.engine.expire_instances().await {
                 tracing::warn!(error = %e, "cannot act on expired instances");
+            }
+            // A login nobody read within a day is not kept any longer.
+            let before = self.engine.now() - LOGINS_KEPT;
+            match self.engine.store().forget_job_secrets(before).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(
+                    logins = n,
+                    "forgot logins their owners did not read within a day"
+                ),
+                Err(e) => tracing::warn!(error = %e, "cannot forget unread logins"),
             }
             tokio::select! {
                 _ = self.engine.jobs_waiting().notified() => {}

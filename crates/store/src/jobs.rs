@@ -344,6 +344,20 @@ impl Store {
         Ok((n == 1).then_some(secret))
     }
 
+    /// Forgets the logins of finished jobs that their owners did not read before `before`;
+    /// returns how many.
+    pub async fn forget_job_secrets(&self, before: Timestamp) -> Result<u64, StoreError> {
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE jobs SET secret = NULL WHERE secret IS NOT NULL \
+             AND state IN ('succeeded', 'failed') AND updated_at < $1"
+        )
+        .bind(to_ms(before))
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))
+        .map_err(StoreError::from)
+    }
+
     /// Jobs not finished (for health and tests).
     pub async fn open_jobs(&self) -> Result<i64, StoreError> {
         let (n,): (i64,) = on_pool!(self, |p| sqlx::query_as(

@@ -102,6 +102,11 @@ async fn schemathesis_finds_no_server_errors_and_no_schema_violations() {
             "examples,fuzzing",
             "--workers",
             "1",
+            // Free-form path parameters ({name}): Hypothesis throws away generated strings
+            // that cannot be a path segment, and with some seeds it throws away so many
+            // that its health check about data generation (not about our answers) fails.
+            "--suppress-health-check",
+            "filter_too_much",
             "--no-color",
         ])
         .current_dir(report.path())

@@ -13,6 +13,7 @@ backend_tests!(
     lifetimes_end_in_a_stop_or_a_termination,
     quotas_refuse_what_would_go_over_them,
     owners_and_admins_hear_of_instances,
+    an_unread_login_is_forgotten_after_a_day,
 );
 
 async fn setup(backend: Backend) -> Option<(TestApp, String, String)> {
@@ -757,5 +758,75 @@ async fn owners_and_admins_hear_of_instances(backend: Backend) {
             "never with the login"
         );
     }
+    app.stop().await;
+}
+
+async fn an_unread_login_is_forgotten_after_a_day(backend: Backend) {
+    let Some((app, _admin, user)) = setup(backend).await else {
+        return;
+    };
+    let created = json_of(
+        post_with_key(
+            &app,
+            &user,
+            None,
+            &json!({ "template": "dev-box", "name": "unread" }),
+        )
+        .await,
+    )
+    .await;
+    let job_id = created["job"]["id"].as_str().expect("job").to_owned();
+    // Wait for the job without reading it through the API (that would show the login).
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !app
+        .store
+        .job(&job_id)
+        .await
+        .expect("job")
+        .expect("stored")
+        .state
+        .finished()
+    {
+        assert!(std::time::Instant::now() < deadline, "job did not finish");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        app.store
+            .job(&job_id)
+            .await
+            .expect("job")
+            .expect("stored")
+            .has_secret
+    );
+    app.clock.advance(jiff::SignedDuration::from_hours(25));
+    while app
+        .store
+        .job(&job_id)
+        .await
+        .expect("job")
+        .expect("stored")
+        .has_secret
+    {
+        assert!(std::time::Instant::now() < deadline, "the login was kept");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let user = app.login("user@isched.test", "user-password-1").await["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let job = json_of(
+        app.call(
+            Method::GET,
+            &format!("/api/v1/jobs/{job_id}"),
+            Some(&user),
+            None,
+        )
+        .await,
+    )
+    .await;
+    let login = &job["result"]["login"];
+    assert!(login.get("password").is_none(), "{job}");
+    assert!(login["fingerprint"].is_string());
+    assert_eq!(login["shown_at"], Value::Null, "never shown");
     app.stop().await;
 }
