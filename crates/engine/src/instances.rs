@@ -2,7 +2,8 @@
 //! what it creates.
 
 use crate::definitions::{DefinitionError, invalid};
-use isched_cloud::ResourceKind;
+use isched_cloud::{ResourceKind, ResourceRef, Target};
+use isched_store::instances::Instance;
 use isched_store::templates::StoredTemplate;
 use serde::Deserialize;
 
@@ -70,6 +71,22 @@ pub fn instance_kind(provider: &str) -> ResourceKind {
         ResourceKind::SandboxInstance
     } else {
         ResourceKind::Ec2Instance
+    }
+}
+
+/// The account and region an instance lives in.
+pub fn target_of(instance: &Instance) -> Target {
+    Target {
+        account: instance.account.clone(),
+        region: instance.region.clone(),
+    }
+}
+
+/// The cloud resource an instance is, by its cloud id.
+pub fn reference_of(instance: &Instance, cloud_id: &str) -> ResourceRef {
+    ResourceRef {
+        kind: instance_kind(&instance.provider),
+        id: cloud_id.to_owned(),
     }
 }
 

@@ -27,6 +27,7 @@ impl JobRunner {
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         let slots = Arc::new(Semaphore::new(self.concurrency.max(1)));
         let mut running = JoinSet::new();
+        let mut last_upkeep: Option<std::time::Instant> = None;
         loop {
             // Take jobs while there are free slots and jobs to take.
             loop {
@@ -55,19 +56,10 @@ impl JobRunner {
                     }
                 }
             }
-            // Lifetimes end here too: every replica looks, each instance is acted on once.
-            if let Err(e) = self.engine.expire_instances().await {
-                tracing::warn!(error = %e, "cannot act on expired instances");
-            }
-            // A login nobody read within a day is not kept any longer.
-            let before = self.engine.now() - LOGINS_KEPT;
-            match self.engine.store().forget_job_secrets(before).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(
-                    logins = n,
-                    "forgot logins their owners did not read within a day"
-                ),
-                Err(e) => tracing::warn!(error = %e, "cannot forget unread logins"),
+            // Upkeep once per poll, not after every job that finishes.
+            if last_upkeep.is_none_or(|at| at.elapsed() >= self.poll) {
+                self.upkeep().await;
+                last_upkeep = Some(std::time::Instant::now());
             }
             tokio::select! {
                 _ = self.engine.jobs_waiting().notified() => {}
@@ -79,5 +71,22 @@ impl JobRunner {
         // Jobs in flight stop where they are: each resumes at its first unfinished step,
         // here after a restart or on another replica once its claim runs out.
         running.shutdown().await;
+    }
+
+    /// What every replica does besides jobs: ends lifetimes (each instance is acted on
+    /// once) and forgets logins nobody read within a day.
+    async fn upkeep(&self) {
+        if let Err(e) = self.engine.expire_instances().await {
+            tracing::warn!(error = %e, "cannot act on expired instances");
+        }
+        let before = self.engine.now() - LOGINS_KEPT;
+        match self.engine.store().forget_job_secrets(before).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                logins = n,
+                "forgot logins their owners did not read within a day"
+            ),
+            Err(e) => tracing::warn!(error = %e, "cannot forget unread logins"),
+        }
     }
 }

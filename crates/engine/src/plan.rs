@@ -29,6 +29,16 @@ pub enum EngineError {
     },
 }
 
+impl EngineError {
+    /// The cloud failed while working on `target`.
+    pub fn cloud(target: &Target, error: CloudError) -> EngineError {
+        EngineError::Cloud {
+            target: target.to_string(),
+            error,
+        }
+    }
+}
+
 /// One resource's decision.
 #[derive(Debug, Clone)]
 pub struct Planned {
@@ -226,14 +236,10 @@ pub async fn plan_targets(
             region: target.region.clone(),
             whole,
         });
-        let resources =
-            provider
-                .discover(target, &filter)
-                .await
-                .map_err(|error| EngineError::Cloud {
-                    target: target.to_string(),
-                    error,
-                })?;
+        let resources = provider
+            .discover(target, &filter)
+            .await
+            .map_err(|error| EngineError::cloud(target, error))?;
         for resource in resources {
             let key = resource_key(&resource);
             // An assignment through the API wins over the tag.

@@ -4,26 +4,6 @@
 
 use isched_testkit::{Moto, ServeProcess, isched_on_aws, sdk_config_for};
 use serde_json::{Value, json};
-use std::time::Duration;
-
-async fn finished_job(app: &ServeProcess, token: &str, id: &str) -> Value {
-    for _ in 0..600 {
-        let res = app
-            .call(
-                reqwest::Method::GET,
-                &format!("/api/v1/jobs/{id}"),
-                Some(token),
-                None,
-            )
-            .await;
-        let job: Value = res.json().await.expect("json");
-        if job["state"] == "succeeded" || job["state"] == "failed" {
-            return job;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("job {id} did not finish in 60 s");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_ec2_instance_with_a_key_pair_shown_once() {
@@ -62,7 +42,7 @@ async fn an_ec2_instance_with_a_key_pair_shown_once() {
         .await
         .expect("json");
     let job_id = created["job"]["id"].as_str().expect("job").to_owned();
-    let job = finished_job(&app, &user, &job_id).await;
+    let job = app.finished_job(&user, &job_id, 600).await;
     assert_eq!(job["state"], "succeeded", "{job}");
     let key = job["result"]["login"]["private_key"]
         .as_str()
@@ -138,7 +118,7 @@ async fn an_ec2_instance_with_a_key_pair_shown_once() {
         .await
         .expect("json");
     let failed_id = created["job"]["id"].as_str().expect("job").to_owned();
-    let failed = finished_job(&app, &user, &failed_id).await;
+    let failed = app.finished_job(&user, &failed_id, 600).await;
     assert_eq!(failed["state"], "failed", "{failed}");
     assert_eq!(failed["error"]["code"], "cloud_refused", "{failed}");
     assert!(

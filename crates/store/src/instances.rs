@@ -377,30 +377,23 @@ impl Store {
         &self,
         now: Timestamp,
     ) -> Result<Vec<Instance>, StoreError> {
-        let due: Vec<(String,)> = on_pool!(self, |p| sqlx::query_as(
-            "SELECT id FROM instances WHERE lifecycle = 'active' AND expires_at <= $1 \
-             AND expired_at IS NULL ORDER BY expires_at LIMIT 100"
+        // One statement claims: `expired_at IS NULL` is checked again on each row as it is
+        // updated, so of two replicas racing only one gets an instance.
+        let claimed: Vec<(String,)> = on_pool!(self, |p| sqlx::query_as(
+            "UPDATE instances SET expired_at = $1 WHERE expired_at IS NULL AND id IN \
+             (SELECT id FROM instances WHERE lifecycle = 'active' AND expires_at <= $1 \
+              AND expired_at IS NULL ORDER BY expires_at LIMIT 100) RETURNING id"
         )
         .bind(to_ms(now))
         .fetch_all(p)
         .await)?;
-        let mut claimed = Vec::new();
-        for (id,) in due {
-            let n = on_pool!(self, |p| sqlx::query(
-                "UPDATE instances SET expired_at = $2 WHERE id = $1 AND expired_at IS NULL"
-            )
-            .bind(&id)
-            .bind(to_ms(now))
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))?;
-            if n == 1
-                && let Some(i) = self.instance(&id).await?
-            {
-                claimed.push(i);
+        let mut instances = Vec::with_capacity(claimed.len());
+        for (id,) in claimed {
+            if let Some(i) = self.instance(&id).await? {
+                instances.push(i);
             }
         }
-        Ok(claimed)
+        Ok(instances)
     }
 
     /// Records where the instance landed in the cloud.

@@ -147,6 +147,30 @@ impl Http {
             .to_owned()
     }
 
+    /// Polls `GET /api/v1/jobs/{id}` (as `token`) every 100 ms until the job has finished,
+    /// for at most `tries` polls; returns the first finished read (the one that carries a
+    /// login to its owner).
+    pub async fn finished_job(&self, token: &str, id: &str, tries: u32) -> serde_json::Value {
+        for _ in 0..tries {
+            let job: serde_json::Value = self
+                .call(
+                    reqwest::Method::GET,
+                    &format!("/api/v1/jobs/{id}"),
+                    Some(token),
+                    None,
+                )
+                .await
+                .json()
+                .await
+                .expect("json");
+            if job["state"] == "succeeded" || job["state"] == "failed" {
+                return job;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("job {id} did not finish after {tries} polls 100 ms apart");
+    }
+
     /// Stores the period and schedule `office` (09:00-17:00, Monday to Friday, Berlin), as
     /// `admin`.
     pub async fn office_schedule(&self, admin: &str) {

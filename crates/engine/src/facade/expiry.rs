@@ -38,18 +38,7 @@ impl Engine {
         match on_expiry {
             OnExpiry::Terminate => self.terminate_in_cloud(instance).await?,
             OnExpiry::Stop => {
-                let (target, reference) = Self::launched(instance)?;
-                let results = self
-                    .inner
-                    .provider
-                    .stop(&target, std::slice::from_ref(&reference), false)
-                    .await;
-                if let Some(Err(e)) = results.into_iter().next().map(|r| r.outcome) {
-                    return Err(EngineError::Cloud {
-                        target: target.to_string(),
-                        error: e,
-                    });
-                }
+                self.power_in_cloud(instance, false).await?;
                 if let Some(key) = &instance.resource {
                     // The schedule would start it again at its next period: an override
                     // keeps it stopped until the owner extends its life.
@@ -62,15 +51,7 @@ impl Engine {
                         now,
                     )
                     .await?;
-                    self.inner
-                        .store
-                        .set_inventory_state(key, "stopping")
-                        .await?;
                 }
-                self.inner
-                    .store
-                    .append_usage_event(instance, isched_store::usage::UsageEvent::Stopped, now)
-                    .await?;
             }
         }
         if let Some(key) = &instance.resource {

@@ -5,10 +5,10 @@
 use super::{Actor, Engine};
 use crate::definitions::{DefinitionError, invalid};
 use crate::instances::{
-    CREATE_STEPS, CreateInstance, instance_kind, login_name, new_instance_id, new_job_id,
+    CREATE_STEPS, CreateInstance, login_name, new_instance_id, new_job_id, reference_of, target_of,
 };
 use crate::plan::EngineError;
-use isched_cloud::{CloudError, ErrorKind, ResourceRef, Target};
+use isched_cloud::{ErrorKind, ResourceRef, Target};
 use isched_store::StoreError;
 use isched_store::instances::{Instance, InstanceQuery, Lifecycle, NewInstance};
 use isched_store::jobs::{Job, NewJob};
@@ -20,13 +20,6 @@ use serde_json::json;
 /// What the owner may do, or an admin; others are told it does not exist.
 fn visible_to(instance: &Instance, user: &User) -> bool {
     instance.owner == user.id || user.is_admin()
-}
-
-fn cloud(target: &Target, error: CloudError) -> EngineError {
-    EngineError::Cloud {
-        target: target.to_string(),
-        error,
-    }
 }
 
 impl Engine {
@@ -62,25 +55,23 @@ impl Engine {
             .get(&instance_type)
             .copied()
             .flatten();
-        let targets = crate::plan::all_targets(self.inner.provider.as_ref()).await?;
-        let account = spec
-            .account
-            .clone()
-            .or_else(|| {
-                targets
-                    .iter()
-                    .find(|t| t.region == spec.region)
-                    .map(|t| t.account.clone())
-            })
-            .ok_or_else(|| {
-                invalid(
-                    "template",
-                    format!(
-                        "no account of the template's region {:?} is managed",
-                        spec.region
-                    ),
-                )
-            })?;
+        let account = match &spec.account {
+            Some(account) => account.clone(),
+            None => crate::plan::all_targets(self.inner.provider.as_ref())
+                .await?
+                .into_iter()
+                .find(|t| t.region == spec.region)
+                .map(|t| t.account)
+                .ok_or_else(|| {
+                    invalid(
+                        "template",
+                        format!(
+                            "no account of the template's region {:?} is managed",
+                            spec.region
+                        ),
+                    )
+                })?,
+        };
         let expires_at = now + SignedDuration::from_hours(i64::from(spec.max_lifetime_hours));
         self.check_quota(
             owner,
@@ -245,24 +236,15 @@ impl Engine {
             )
             .await?;
         }
-        // Read again: the instance's login_shown_at is part of the result now.
-        let job = self.stored_job(id).await?;
         Ok((job, secret))
     }
 
     /// Where the instance is in the cloud, for actions; only once launched and not gone.
     pub(super) fn launched(instance: &Instance) -> Result<(Target, ResourceRef), EngineError> {
         match (&instance.cloud_id, instance.lifecycle) {
-            (Some(cloud_id), Lifecycle::Active) => Ok((
-                Target {
-                    account: instance.account.clone(),
-                    region: instance.region.clone(),
-                },
-                ResourceRef {
-                    kind: instance_kind(&instance.provider),
-                    id: cloud_id.clone(),
-                },
-            )),
+            (Some(cloud_id), Lifecycle::Active) => {
+                Ok((target_of(instance), reference_of(instance, cloud_id)))
+            }
             _ => Err(DefinitionError::Conflict(format!(
                 "instance {} is {}: only a running or stopped instance can do that",
                 instance.id,
@@ -282,33 +264,7 @@ impl Engine {
         force: bool,
     ) -> Result<Instance, EngineError> {
         let instance = self.instance(user, id).await?;
-        let (target, reference) = Self::launched(&instance)?;
-        let provider = &self.inner.provider;
-        let results = if start {
-            provider
-                .start(&target, std::slice::from_ref(&reference))
-                .await
-        } else {
-            provider
-                .stop(&target, std::slice::from_ref(&reference), false)
-                .await
-        };
-        if let Some(Err(e)) = results.into_iter().next().map(|r| r.outcome) {
-            return Err(cloud(&target, e));
-        }
-        if let Some(key) = &instance.resource {
-            let state = if start { "pending" } else { "stopping" };
-            self.inner.store.set_inventory_state(key, state).await?;
-        }
-        let event = if start {
-            UsageEvent::Started
-        } else {
-            UsageEvent::Stopped
-        };
-        self.inner
-            .store
-            .append_usage_event(&instance, event, self.now())
-            .await?;
+        self.power_in_cloud(&instance, start).await?;
         let action = match (start, force) {
             (true, _) => "instance.started",
             (false, false) => "instance.stopped",
@@ -324,6 +280,39 @@ impl Engine {
         )
         .await?;
         self.owned_instance(id).await
+    }
+
+    /// Starts or stops the instance in the cloud, notes the state asked for in the
+    /// inventory (until the next pass sees the cloud's own) and records the usage event.
+    pub(super) async fn power_in_cloud(
+        &self,
+        instance: &Instance,
+        start: bool,
+    ) -> Result<(), EngineError> {
+        let (target, reference) = Self::launched(instance)?;
+        let provider = &self.inner.provider;
+        let references = std::slice::from_ref(&reference);
+        let results = if start {
+            provider.start(&target, references).await
+        } else {
+            provider.stop(&target, references, false).await
+        };
+        if let Some(Err(e)) = results.into_iter().next().map(|r| r.outcome) {
+            return Err(EngineError::cloud(&target, e));
+        }
+        let (state, event) = if start {
+            ("pending", UsageEvent::Started)
+        } else {
+            ("stopping", UsageEvent::Stopped)
+        };
+        if let Some(key) = &instance.resource {
+            self.inner.store.set_inventory_state(key, state).await?;
+        }
+        self.inner
+            .store
+            .append_usage_event(instance, event, self.now())
+            .await?;
+        Ok(())
     }
 
     /// Moves the end of the instance's life `hours` later, at most the template's maximum
@@ -419,12 +408,12 @@ impl Engine {
 
     /// Terminates what exists of the instance and marks it terminated.
     pub(crate) async fn terminate_in_cloud(&self, instance: &Instance) -> Result<(), EngineError> {
-        let (target, reference) = Self::launched(&instance.clone())?;
+        let (target, reference) = Self::launched(instance)?;
         let provider = &self.inner.provider;
         match provider.terminate(&target, &reference).await {
             Ok(()) => {}
             Err(e) if e.kind == ErrorKind::NotFound => {}
-            Err(e) => return Err(cloud(&target, e)),
+            Err(e) => return Err(EngineError::cloud(&target, e)),
         }
         if let Err(e) = provider
             .delete_login(&target, &login_name(&instance.job))

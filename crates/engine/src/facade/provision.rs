@@ -5,12 +5,14 @@
 //! finds the instance the first attempt made instead of making a second.
 
 use super::{Actor, Engine};
-use crate::instances::{TAG_INSTANCE, TAG_OWNER, TAG_TEMPLATE, instance_kind, login_name};
+use crate::instances::{
+    TAG_INSTANCE, TAG_OWNER, TAG_TEMPLATE, instance_kind, login_name, reference_of, target_of,
+};
 use crate::notify::Notice;
+use crate::plan::resource_key;
 use crate::templates::render_user_data;
 use isched_cloud::{
-    CloudError, ErrorKind, LaunchSpec, LoginSecret, Resource, ResourceRef, ResourceState,
-    TagFilter, Target,
+    CloudError, ErrorKind, LaunchSpec, LoginSecret, Resource, ResourceState, TagFilter,
 };
 use isched_store::instances::{Instance, Lifecycle};
 use isched_store::inventory::InventoryUpdate;
@@ -106,10 +108,7 @@ impl Engine {
                 message: format!("instance {instance_id} is gone"),
             })
         })?;
-        let target = Target {
-            account: instance.account.clone(),
-            region: instance.region.clone(),
-        };
+        let target = target_of(&instance);
         let owner = store.user_by_id(&instance.owner).await?;
         let owner_email = owner
             .as_ref()
@@ -165,7 +164,7 @@ impl Engine {
                 .create(&target, &launch)
                 .await
                 .map_err(|e| from_cloud("launch", e))?;
-            let key = self.resource_key(&resource);
+            let key = resource_key(&resource);
             store
                 .set_instance_launched(&instance.id, &resource.id, &key)
                 .await?;
@@ -218,10 +217,7 @@ impl Engine {
         }
 
         if !job.step_done("tag") {
-            let reference = ResourceRef {
-                kind: instance_kind(&instance.provider),
-                id: cloud_id.clone(),
-            };
+            let reference = reference_of(&instance, &cloud_id);
             provider
                 .set_tags(
                     &target,
@@ -278,14 +274,10 @@ impl Engine {
         ])
     }
 
-    fn resource_key(&self, r: &Resource) -> String {
-        format!("{}:{}:{}:{}", r.provider, r.account, r.region, r.id)
-    }
-
     /// Puts what the cloud said about the instance into the inventory, so lists show it
     /// before the next scheduler pass.
     async fn remember(&self, r: &Resource, instance: &Instance) -> Result<(), Halt> {
-        let mut item = crate::plan::inventory_item(r, self.resource_key(r), None);
+        let mut item = crate::plan::inventory_item(r, resource_key(r), None);
         item.schedule = Some(instance.schedule.clone());
         item.schedule_source = Some(isched_store::inventory::ScheduleSource::Tag);
         self.inner
@@ -430,15 +422,9 @@ impl Engine {
             .instance(job.instance.as_deref().unwrap_or_default())
             .await?
         {
-            let target = Target {
-                account: instance.account.clone(),
-                region: instance.region.clone(),
-            };
+            let target = target_of(&instance);
             if let Some(cloud_id) = &instance.cloud_id {
-                let reference = ResourceRef {
-                    kind: instance_kind(&instance.provider),
-                    id: cloud_id.clone(),
-                };
+                let reference = reference_of(&instance, cloud_id);
                 if let Err(e) = self.inner.provider.terminate(&target, &reference).await {
                     tracing::warn!(job = %job.id, error = %e, "a failed job's instance could not be terminated");
                 }

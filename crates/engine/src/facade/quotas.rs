@@ -6,6 +6,7 @@ use super::{Actor, Engine};
 use crate::definitions::{DefinitionError, invalid};
 use crate::plan::EngineError;
 use isched_cloud::Target;
+use isched_schedule::Catalog;
 use isched_store::quotas::{Limits, Quota, QuotaSubject};
 use isched_store::users::User;
 use jiff::{SignedDuration, Timestamp, ToSpan};
@@ -157,10 +158,7 @@ impl Engine {
                         .provider
                         .instance_vcpus(new.target, t)
                         .await
-                        .map_err(|error| EngineError::Cloud {
-                            target: new.target.to_string(),
-                            error,
-                        })?
+                        .map_err(|error| EngineError::cloud(new.target, error))?
                         .unwrap_or(1);
                     known.insert(t.to_owned(), i64::from(n));
                 }
@@ -179,10 +177,12 @@ impl Engine {
         }
         if let Some(budget) = limits.monthly_budget {
             let (start, end) = month_of(self.now());
-            let mut projected = 0.0;
-            for i in &live {
-                projected += self
-                    .month_cost(
+            let catalog = self.definitions().catalog().await?;
+            let projected: f64 = live
+                .iter()
+                .map(|i| {
+                    Self::month_cost(
+                        &catalog,
                         i.hourly_price,
                         &i.schedule,
                         i.created_at,
@@ -190,18 +190,17 @@ impl Engine {
                         start,
                         end,
                     )
-                    .await?;
-            }
-            let added = self
-                .month_cost(
-                    new.hourly_price,
-                    new.schedule,
-                    self.now(),
-                    new.expires_at,
-                    start,
-                    end,
-                )
-                .await?;
+                })
+                .sum();
+            let added = Self::month_cost(
+                &catalog,
+                new.hourly_price,
+                new.schedule,
+                self.now(),
+                new.expires_at,
+                start,
+                end,
+            );
             if projected + added > budget {
                 return Err(EngineError::QuotaExceeded {
                     limit: "monthly_budget",
@@ -216,29 +215,28 @@ impl Engine {
 
     /// What an instance costs in the month `[start, end)` if it runs as its schedule says
     /// while it lives.
-    async fn month_cost(
-        &self,
+    fn month_cost(
+        catalog: &Catalog,
         price: Option<f64>,
         schedule: &str,
         created: Timestamp,
         expires: Timestamp,
         start: Timestamp,
         end: Timestamp,
-    ) -> Result<f64, EngineError> {
+    ) -> f64 {
         let Some(price) = price else {
-            return Ok(0.0);
+            return 0.0;
         };
         let from = created.max(start);
         let to = expires.min(end);
         if to <= from {
-            return Ok(0.0);
+            return 0.0;
         }
-        let catalog = self.definitions().catalog().await?;
         let seconds = match catalog.schedule(schedule) {
             Some(s) => s.usage(from, to).running_seconds,
             // A schedule that is gone: count it as always on.
             None => to.duration_since(from).as_secs(),
         };
-        Ok(price * seconds as f64 / SignedDuration::from_hours(1).as_secs() as f64)
+        price * seconds as f64 / SignedDuration::from_hours(1).as_secs() as f64
     }
 }

@@ -46,13 +46,10 @@ pub(crate) struct LoginSummary {
     pub shown_at: Option<Timestamp>,
 }
 
-impl From<Instance> for InstanceView {
-    fn from(i: Instance) -> Self {
-        let state = match i.lifecycle {
-            Lifecycle::Active => i.cloud_state.clone().unwrap_or_else(|| "unknown".into()),
-            other => other.as_str().to_owned(),
-        };
-        let login = match (&i.login_username, &i.login_fingerprint) {
+impl LoginSummary {
+    /// The instance's login, once its job has made one.
+    fn of(i: &Instance) -> Option<LoginSummary> {
+        match (&i.login_username, &i.login_fingerprint) {
             (Some(username), Some(fingerprint)) => Some(LoginSummary {
                 username: username.clone(),
                 host: i.login_host.clone().filter(|h| !h.is_empty()),
@@ -60,7 +57,17 @@ impl From<Instance> for InstanceView {
                 shown_at: i.login_shown_at,
             }),
             _ => None,
+        }
+    }
+}
+
+impl From<Instance> for InstanceView {
+    fn from(i: Instance) -> Self {
+        let state = match i.lifecycle {
+            Lifecycle::Active => i.cloud_state.clone().unwrap_or_else(|| "unknown".into()),
+            other => other.as_str().to_owned(),
         };
+        let login = LoginSummary::of(&i);
         InstanceView {
             id: i.id,
             name: i.name,
@@ -152,7 +159,7 @@ impl JobView {
     pub fn new(job: Job, instance: Option<&Instance>, secret: Option<String>) -> Self {
         let result = job.result.as_ref().map(|r| {
             let login = instance.and_then(|i| {
-                let summary = InstanceView::from(i.clone()).login?;
+                let summary = LoginSummary::of(i)?;
                 Some(
                     match secret
                         .as_deref()

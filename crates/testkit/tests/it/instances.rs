@@ -68,27 +68,6 @@ async fn post_with_key(
     req.send().await.expect("request")
 }
 
-/// Polls the job until it has finished; returns the first finished read.
-async fn finished_job(app: &TestApp, token: &str, id: &str) -> Value {
-    for _ in 0..300 {
-        let job = json_of(
-            app.call(
-                Method::GET,
-                &format!("/api/v1/jobs/{id}"),
-                Some(token),
-                None,
-            )
-            .await,
-        )
-        .await;
-        if job["state"] == "succeeded" || job["state"] == "failed" {
-            return job;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("job {id} did not finish in 30 s");
-}
-
 async fn a_user_creates_uses_and_terminates_an_instance(backend: Backend) {
     let Some((app, admin, user)) = setup(backend).await else {
         return;
@@ -114,7 +93,7 @@ async fn a_user_creates_uses_and_terminates_an_instance(backend: Backend) {
     let taken = post_with_key(&app, &user, None, &request).await;
     assert_eq!(taken.status(), 409, "the name is taken");
 
-    let job = finished_job(&app, &user, &job_id).await;
+    let job = app.finished_job(&user, &job_id, 300).await;
     assert_eq!(job["state"], "succeeded", "{job}");
     assert!(
         job["steps"]
@@ -464,7 +443,9 @@ async fn lifetimes_end_in_a_stop_or_a_termination(backend: Backend) {
             .await,
         )
         .await;
-        let job = finished_job(&app, &user, created["job"]["id"].as_str().expect("job")).await;
+        let job = app
+            .finished_job(&user, created["job"]["id"].as_str().expect("job"), 300)
+            .await;
         assert_eq!(job["state"], "succeeded", "{job}");
         ids.push(created["instance"]["id"].as_str().expect("id").to_owned());
     }
@@ -702,7 +683,9 @@ async fn owners_and_admins_hear_of_instances(backend: Backend) {
         .await,
     )
     .await;
-    let job = finished_job(&app, &user, created["job"]["id"].as_str().expect("job")).await;
+    let job = app
+        .finished_job(&user, created["job"]["id"].as_str().expect("job"), 300)
+        .await;
     let password = job["result"]["login"]["password"]
         .as_str()
         .expect("login")
