@@ -73,17 +73,6 @@ impl AuthService {
             .deliver_temporary_password(&user, password, "Your isched account")
             .await;
         self.audit(now, &actor.id, "user.created", Some(&user.id), serde_json::json!({ "email": user.email.as_str(), "groups": groups, "emailed": issued.emailed })).await?;
-        self.notify_admins(
-            &format!("New isched user {}", user.email.as_str()),
-            &[&format!(
-                "{} created the user {} (groups: {}).",
-                actor.email.as_str(),
-                user.email.as_str(),
-                groups.join(", ")
-            )],
-            now,
-        )
-        .await;
         Ok((user, issued))
     }
 
@@ -163,35 +152,6 @@ impl AuthService {
         IssuedPassword {
             emailed: false,
             temporary_password: Some(password),
-        }
-    }
-
-    /// Emails every active admin; failures are logged, never fatal.
-    pub async fn notify_admins(&self, subject: &str, paragraphs: &[&str], _now: Timestamp) {
-        if !self.mailer.is_configured() {
-            return;
-        }
-        let admins = match self.store.list_users().await {
-            Ok(users) => users,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot list admins to notify");
-                return;
-            }
-        };
-        for admin in admins.iter().filter(|u| u.is_active_admin()) {
-            if let Err(e) = self
-                .mailer
-                .send(&compose(
-                    admin.email.as_str(),
-                    subject,
-                    paragraphs,
-                    None,
-                    &[],
-                ))
-                .await
-            {
-                tracing::warn!(error = %e, admin = %admin.id, "admin notification not sent");
-            }
         }
     }
 

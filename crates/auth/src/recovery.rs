@@ -156,13 +156,14 @@ impl AuthService {
     }
 
     /// Registers a user when self sign-up is on. The account signs in once the emailed
-    /// code is confirmed. A taken email gets the same answer (and no second account).
+    /// code is confirmed. A taken email gets the same answer (and no second account): the
+    /// caller must not tell the two apart; it gets the new user to announce it to admins.
     pub async fn sign_up(
         &self,
         email: &str,
         password: &SecretString,
         now: Timestamp,
-    ) -> Result<(), AuthError> {
+    ) -> Result<Option<User>, AuthError> {
         if !self.settings.self_signup {
             return Err(AuthError::Forbidden(
                 "self sign-up is turned off; ask an administrator for an account".into(),
@@ -194,7 +195,7 @@ impl AuthService {
                     serde_json::json!({ "email": parsed.as_str() }),
                 )
                 .await?;
-                return Ok(());
+                return Ok(None);
             }
             Err(e) => return Err(e.into()),
         };
@@ -214,13 +215,7 @@ impl AuthService {
             now,
         )
         .await?;
-        self.notify_admins(
-            &format!("New isched user {}", user.email.as_str()),
-            &[&format!("{} signed up.", user.email.as_str())],
-            now,
-        )
-        .await;
-        Ok(())
+        Ok(Some(user))
     }
 
     /// Sends a new verification code to an unverified account (same answer otherwise).

@@ -21,6 +21,8 @@ pub struct JobRunner {
     pub poll: std::time::Duration,
     /// Jobs run at the same time.
     pub concurrency: usize,
+    /// Owners are reminded before their instance's life ends (None: never).
+    pub reminders: Option<crate::reminders::ReminderSettings>,
 }
 
 impl JobRunner {
@@ -74,8 +76,14 @@ impl JobRunner {
     }
 
     /// What every replica does besides jobs: ends lifetimes (each instance is acted on
-    /// once) and forgets logins nobody read within a day.
+    /// once), forgets logins nobody read within a day, and retries notices.
     async fn upkeep(&self) {
+        self.engine.notifier().deliver_due().await;
+        if let Some(settings) = &self.reminders
+            && let Err(e) = self.engine.remind_expiring(settings).await
+        {
+            tracing::warn!(error = %e, "cannot remind owners of lifetimes that end");
+        }
         if let Err(e) = self.engine.expire_instances().await {
             tracing::warn!(error = %e, "cannot act on expired instances");
         }

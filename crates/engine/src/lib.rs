@@ -17,5 +17,6 @@ pub mod reminders;
 pub mod retries;
 pub mod scheduler;
 pub mod templates;
+pub mod usage;
 
-pub use facade::{Actor, Engine, Snoozed};
+pub use facade::{Actor, Engine, LIFETIME_LINK, Lengthened, Snoozed};

@@ -1,5 +1,6 @@
-//! Reminders before a scheduled stop, by email to the resource's owner (its owner tag holds
-//! an email address; else the admins) and by webhook, with a signed link that keeps the
+//! Reminders before a scheduled stop, by email to the resource's owner (the `isched:owner`
+//! tag of an instance isched created, else the owner tag when it holds an email address;
+//! else the admins) and by webhook, with a signed link that keeps the
 //! resource running a while longer (a snooze). Each stop is announced once, whichever
 //! replica holds the target: the first to claim it in the database sends.
 //!
@@ -168,10 +169,11 @@ impl ReminderSettings {
                 t.to_zoned_datetime(zone.clone())
                     .strftime("%Y-%m-%d %H:%M %Z")
             };
-            let owner = p
-                .resource
-                .tags
-                .get(&self.owner_tag)
+            // An instance isched created names its owner for certain; else the owner tag
+            // is a guess.
+            let owner = [crate::instances::TAG_OWNER, self.owner_tag.as_str()]
+                .iter()
+                .find_map(|tag| p.resource.tags.get(*tag))
                 .and_then(|v| Email::parse(v).ok())
                 .map(|e| e.as_str().to_owned());
             let notice = Notice {

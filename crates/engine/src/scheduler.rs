@@ -229,8 +229,8 @@ impl Scheduler {
         handle.update(|s| s.running = false);
     }
 
-    /// Retries of failed starts (and their reports), and reminders of coming stops.
-    /// Returns the instants to wake up for them.
+    /// Usage events, retries of failed starts (and their reports), and reminders of coming
+    /// stops. Returns the instants to wake up for them.
     async fn after_pass(
         &self,
         retries: &mut StartRetries,
@@ -238,6 +238,7 @@ impl Scheduler {
         catalog: Option<&Catalog>,
         now: Timestamp,
     ) -> Vec<Timestamp> {
+        crate::usage::record_scheduled(&self.store, self.provider.as_ref(), done, now).await;
         let plan = retries.after_pass(done, now);
         for (entry, notice) in &plan.reports {
             if let Err(e) = self.store.append_history(entry).await {

@@ -94,7 +94,8 @@ pub async fn start_with_clock(
                 url: url.expose_secret().to_owned(),
                 secret: config.webhook_secret.clone(),
             }),
-    );
+    )
+    .with_outbox(store.clone());
     let engine = isched_engine::Engine::new(
         provider_for_scheduler.clone(),
         store.clone(),
@@ -103,12 +104,19 @@ pub async fn start_with_clock(
         notifier.clone(),
         Some(scheduler_handle.clone()),
     );
+    let reminders = isched_engine::reminders::ReminderSettings {
+        lead: jiff::SignedDuration::from_mins(config.reminder_minutes as i64),
+        snooze: jiff::SignedDuration::from_mins(config.snooze_minutes as i64),
+        public_url: issuer.clone(),
+        owner_tag: config.owner_tag.clone(),
+    };
     let jobs = isched_engine::jobs::JobRunner {
         engine: engine.clone(),
         worker: format!("{address}/{}", uuid::Uuid::new_v4()),
         lease: jiff::SignedDuration::from_secs(config.job_lease_secs as i64),
         poll: std::time::Duration::from_secs(1),
         concurrency: 16,
+        reminders: Some(reminders.clone()),
     };
     let state = AppState::new(
         engine,
@@ -119,12 +127,6 @@ pub async fn start_with_clock(
         scheduler_handle.clone(),
     );
     let app = isched_server::router(state.clone(), &config.server);
-    let reminders = isched_engine::reminders::ReminderSettings {
-        lead: jiff::SignedDuration::from_mins(config.reminder_minutes as i64),
-        snooze: jiff::SignedDuration::from_mins(config.snooze_minutes as i64),
-        public_url: issuer.clone(),
-        owner_tag: config.owner_tag.clone(),
-    };
     let scheduler = config.scheduler_enabled.then(|| {
         let s = isched_engine::scheduler::Scheduler {
             provider: provider_for_scheduler,

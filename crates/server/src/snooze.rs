@@ -2,14 +2,17 @@
 //! the POST from that button keeps the resource running until the link's time (an
 //! override, recorded in its history). The signature is the authorisation: no sign-in, so
 //! that the owner can act from their phone's mail app. Pages are plain server-side HTML.
+//!
+//! A link whose resource is `instance:ID` comes from a reminder before an instance's life
+//! ends: it lengthens that life instead (within the template's maximum).
 
 use crate::state::AppState;
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use isched_auth::mail::escape;
-use isched_engine::Snoozed;
 use isched_engine::reminders::{Snooze, SnoozeError, signing_key};
+use isched_engine::{LIFETIME_LINK, Lengthened, Snoozed};
 
 #[derive(Debug, serde::Deserialize)]
 pub(crate) struct SnoozeLink {
@@ -115,20 +118,18 @@ pub(crate) async fn confirm(
         Ok(s) => s,
         Err(page) => return page,
     };
+    if let Some(id) = snooze.resource.strip_prefix(LIFETIME_LINK) {
+        return confirm_lifetime(&state, id, &snooze, &link).await;
+    }
     let zone = zone_of(&state, &snooze.resource).await;
     let body = format!(
         "<p>Keep <code>{id}</code> running until <strong>{until}</strong> instead of stopping it at {stop}?</p>\
-         <form method=\"post\" action=\"/snooze\">\
-         <input type=\"hidden\" name=\"r\" value=\"{r}\"><input type=\"hidden\" name=\"s\" value=\"{s}\">\
-         <input type=\"hidden\" name=\"u\" value=\"{u}\"><input type=\"hidden\" name=\"sig\" value=\"{sig}\">\
+         <form method=\"post\" action=\"/snooze\">{fields}\
          <button type=\"submit\">Keep it running</button></form>",
         id = escape(cloud_id(&snooze.resource)),
         until = local_time(&zone, snooze.until),
         stop = local_time(&zone, snooze.stop_at),
-        r = escape(&link.r),
-        s = link.s,
-        u = link.u,
-        sig = escape(&link.sig),
+        fields = link_fields(&link),
     );
     page(StatusCode::OK, "Keep it running?", &body)
 }
@@ -139,6 +140,9 @@ pub(crate) async fn apply(State(state): State<AppState>, Form(link): Form<Snooze
         Ok(s) => s,
         Err(page) => return page,
     };
+    if let Some(id) = snooze.resource.strip_prefix(LIFETIME_LINK) {
+        return apply_lifetime(&state, id, &snooze).await;
+    }
     let store = state.store();
     let remembered = match store.resource_states().await {
         Ok(states) => states.get(&snooze.resource).map(|m| m.schedule.clone()),
@@ -186,4 +190,75 @@ pub(crate) async fn apply(State(state): State<AppState>, Form(link): Form<Snooze
             )
         }
     }
+}
+
+/// The hidden fields that repeat a link in its confirmation form.
+fn link_fields(link: &SnoozeLink) -> String {
+    format!(
+        "<input type=\"hidden\" name=\"r\" value=\"{r}\"><input type=\"hidden\" name=\"s\" value=\"{s}\">\
+         <input type=\"hidden\" name=\"u\" value=\"{u}\"><input type=\"hidden\" name=\"sig\" value=\"{sig}\">",
+        r = escape(&link.r),
+        s = link.s,
+        u = link.u,
+        sig = escape(&link.sig),
+    )
+}
+
+fn unknown_instance() -> Response {
+    page(
+        StatusCode::NOT_FOUND,
+        "Unknown instance",
+        "<p>This instance no longer exists.</p>",
+    )
+}
+
+/// `GET /snooze` for a lifetime link.
+async fn confirm_lifetime(
+    state: &AppState,
+    id: &str,
+    snooze: &Snooze,
+    link: &SnoozeLink,
+) -> Response {
+    let Ok(Some(instance)) = state.store().instance(id).await else {
+        return unknown_instance();
+    };
+    let zone = state.engine().zone_of_instance(&instance).await;
+    let body = format!(
+        "<p>Keep your instance <code>{name}</code> until <strong>{until}</strong> instead of ending its life at {end}?</p>\
+         <form method=\"post\" action=\"/snooze\">{fields}<button type=\"submit\">Keep it longer</button></form>",
+        name = escape(&instance.name),
+        until = local_time(&zone, snooze.until),
+        end = local_time(&zone, snooze.stop_at),
+        fields = link_fields(link),
+    );
+    page(StatusCode::OK, "Keep it longer?", &body)
+}
+
+/// `POST /snooze` for a lifetime link.
+async fn apply_lifetime(state: &AppState, id: &str, snooze: &Snooze) -> Response {
+    let (title, instance) = match state.engine().lengthen_by_link(id, snooze.until).await {
+        Ok(Lengthened::Until(i)) => ("Lifetime extended", i),
+        Ok(Lengthened::AlreadyLonger(i)) => ("Already extended", i),
+        Err(isched_engine::plan::EngineError::Definitions(
+            isched_engine::definitions::DefinitionError::NotFound(..),
+        )) => return unknown_instance(),
+        Err(e) => {
+            tracing::warn!(error = %e, instance = %id, "lifetime link not applied");
+            return page(
+                StatusCode::CONFLICT,
+                "Not extended",
+                &format!("<p>{}.</p>", escape(&sentence(&e.to_string()))),
+            );
+        }
+    };
+    let zone = state.engine().zone_of_instance(&instance).await;
+    page(
+        StatusCode::OK,
+        title,
+        &format!(
+            "<p><code>{}</code> lives until <strong>{}</strong>.</p>",
+            escape(&instance.name),
+            local_time(&zone, instance.expires_at)
+        ),
+    )
 }

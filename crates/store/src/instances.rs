@@ -345,6 +345,25 @@ impl Store {
         Ok((items, more))
     }
 
+    /// Active instances whose life ends before `until` and has not ended yet (for the
+    /// reminders before expiry).
+    pub async fn instances_expiring_before(
+        &self,
+        until: Timestamp,
+    ) -> Result<Vec<Instance>, StoreError> {
+        let rows: Vec<Columns> = on_pool!(self, |p| sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            from!(),
+            " WHERE i.lifecycle = 'active' AND i.expired_at IS NULL AND i.expires_at <= $1 \
+              ORDER BY i.expires_at"
+        ))
+        .bind(to_ms(until))
+        .fetch_all(p)
+        .await)?;
+        rows.into_iter().map(Instance::try_from).collect()
+    }
+
     /// Instances of the owner that count against quotas (provisioning or active).
     pub async fn live_instances_of(&self, owner: &str) -> Result<Vec<Instance>, StoreError> {
         let rows: Vec<Columns> = on_pool!(self, |p| sqlx::query_as(concat!(

@@ -19,6 +19,7 @@ pub mod intervals;
 pub mod inventory;
 pub mod jobs;
 pub mod leases;
+pub mod outbox;
 pub mod overrides;
 pub mod quotas;
 pub mod reminders;

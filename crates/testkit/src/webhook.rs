@@ -2,6 +2,8 @@
 
 use axum::body::Bytes;
 use axum::http::HeaderMap;
+use axum::http::StatusCode;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -29,20 +31,28 @@ pub struct WebhookSink {
     /// `http://127.0.0.1:PORT/hook`
     pub url: String,
     received: Arc<Mutex<Vec<Hook>>>,
+    refusing: Arc<AtomicBool>,
+    refused: Arc<AtomicUsize>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl WebhookSink {
     pub async fn start() -> WebhookSink {
         let received: Arc<Mutex<Vec<Hook>>> = Arc::default();
-        let keep = received.clone();
+        let refusing: Arc<AtomicBool> = Arc::default();
+        let refused: Arc<AtomicUsize> = Arc::default();
+        let (keep, refuse, count) = (received.clone(), refusing.clone(), refused.clone());
         let app = axum::Router::new().route(
             "/hook",
             axum::routing::post(move |headers: HeaderMap, body: Bytes| {
-                let keep = keep.clone();
+                let (keep, refuse, count) = (keep.clone(), refuse.clone(), count.clone());
                 async move {
+                    if refuse.load(Ordering::SeqCst) {
+                        count.fetch_add(1, Ordering::SeqCst);
+                        return StatusCode::SERVICE_UNAVAILABLE;
+                    }
                     keep.lock().expect("hooks").push(Hook { headers, body });
-                    "ok"
+                    StatusCode::OK
                 }
             }),
         );
@@ -56,8 +66,21 @@ impl WebhookSink {
         WebhookSink {
             url,
             received,
+            refusing,
+            refused,
             task,
         }
+    }
+
+    /// While set, every request is answered 503 (and only counted), as by a receiver
+    /// that is down for maintenance.
+    pub fn refuse(&self, refusing: bool) {
+        self.refusing.store(refusing, Ordering::SeqCst);
+    }
+
+    /// Requests answered 503 so far.
+    pub fn refused(&self) -> usize {
+        self.refused.load(Ordering::SeqCst)
     }
 
     pub fn received(&self) -> Vec<Hook> {

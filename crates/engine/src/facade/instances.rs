@@ -14,7 +14,7 @@ use isched_store::instances::{Instance, InstanceQuery, Lifecycle, NewInstance};
 use isched_store::jobs::{Job, NewJob};
 use isched_store::usage::UsageEvent;
 use isched_store::users::User;
-use jiff::SignedDuration;
+use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 
 /// What the owner may do, or an admin; others are told it does not exist.
@@ -73,20 +73,29 @@ impl Engine {
                 })?,
         };
         let expires_at = now + SignedDuration::from_hours(i64::from(spec.max_lifetime_hours));
-        self.check_quota(
-            owner,
-            &super::quotas::NewUse {
-                target: &Target {
-                    account: account.clone(),
-                    region: spec.region.clone(),
+        let checked = self
+            .check_quota(
+                owner,
+                &super::quotas::NewUse {
+                    target: &Target {
+                        account: account.clone(),
+                        region: spec.region.clone(),
+                    },
+                    instance_type: &instance_type,
+                    hourly_price: price,
+                    schedule: &spec.schedule,
+                    expires_at,
                 },
-                instance_type: &instance_type,
-                hourly_price: price,
-                schedule: &spec.schedule,
-                expires_at,
-            },
-        )
-        .await?;
+            )
+            .await;
+        let budget = match checked {
+            Ok(budget) => budget,
+            Err(EngineError::QuotaExceeded { limit, message }) => {
+                self.quota_hit(owner, limit, &message).await;
+                return Err(EngineError::QuotaExceeded { limit, message });
+            }
+            Err(e) => return Err(e),
+        };
         let id = new_instance_id();
         let job_id = new_job_id();
         let stored = self
@@ -145,6 +154,9 @@ impl Engine {
         )
         .await?;
         self.inner.jobs_wake.notify_one();
+        if let Some(budget) = budget {
+            self.budget_notices(owner, budget).await;
+        }
         Ok((
             self.owned_instance(&id).await?,
             self.stored_job(&job_id).await?,
@@ -353,6 +365,19 @@ impl Engine {
             )
             .into());
         }
+        self.lengthen_life(&Actor::user(user), &instance, wanted)
+            .await
+    }
+
+    /// Sets the end of `instance`'s life to `wanted`, audited as `actor`'s.
+    pub(super) async fn lengthen_life(
+        &self,
+        actor: &Actor,
+        instance: &Instance,
+        wanted: Timestamp,
+    ) -> Result<Instance, EngineError> {
+        let now = self.now();
+        let id = &instance.id;
         self.inner.store.set_instance_expiry(id, wanted).await?;
         // An instance whose life had ended was kept stopped by an override: it lives again,
         // and its schedule decides again.
@@ -362,7 +387,7 @@ impl Engine {
             self.inner.store.clear_override(key).await?;
         }
         self.changed(
-            &Actor::user(user),
+            actor,
             "instance.extended",
             &format!("instance:{id}"),
             json!({ "expires_at": wanted }),

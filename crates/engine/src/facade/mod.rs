@@ -22,8 +22,11 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
+mod announcements;
 mod expiry;
 mod instances;
+mod lifetimes;
+pub use lifetimes::{LIFETIME_LINK, Lengthened};
 mod provision;
 mod quotas;
 mod templates;

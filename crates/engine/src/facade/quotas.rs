@@ -22,6 +22,14 @@ pub(super) struct NewUse<'a> {
     pub expires_at: Timestamp,
 }
 
+/// A monthly budget and what the owner's instances would come to this month with the
+/// new one, for the budget notices.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct BudgetUse {
+    pub budget: f64,
+    pub projected: f64,
+}
+
 /// The most generous of several limits (None, no limit, is the most generous).
 fn generous<T: PartialOrd + Copy>(a: Option<Option<T>>, b: Option<T>) -> Option<Option<T>> {
     match (a, b) {
@@ -32,7 +40,7 @@ fn generous<T: PartialOrd + Copy>(a: Option<Option<T>>, b: Option<T>) -> Option<
 }
 
 /// The first instant of the month of `now` and of the next one, in UTC.
-fn month_of(now: Timestamp) -> (Timestamp, Timestamp) {
+pub(super) fn month_of(now: Timestamp) -> (Timestamp, Timestamp) {
     let utc = jiff::tz::TimeZone::UTC;
     let first = now.to_zoned_datetime(utc.clone()).date().first_of_month();
     let at = |d: jiff::civil::Date| d.to_zoned_datetime(utc.clone()).map(|z| z.timestamp());
@@ -125,15 +133,16 @@ impl Engine {
         })
     }
 
-    /// Refuses a request that would take `owner` over a limit, naming it and the use.
+    /// Refuses a request that would take `owner` over a limit, naming it and the use;
+    /// else says how much of a monthly budget the owner would use with it.
     pub(super) async fn check_quota(
         &self,
         owner: &User,
         new: &NewUse<'_>,
-    ) -> Result<(), EngineError> {
+    ) -> Result<Option<BudgetUse>, EngineError> {
         let limits = self.limits_of(owner).await?;
         if limits == Limits::default() {
-            return Ok(());
+            return Ok(None);
         }
         let live = self.inner.store.live_instances_of(&owner.id).await?;
         if let Some(max) = limits.max_instances
@@ -209,8 +218,12 @@ impl Engine {
                     ),
                 });
             }
+            return Ok(Some(BudgetUse {
+                budget,
+                projected: projected + added,
+            }));
         }
-        Ok(())
+        Ok(None)
     }
 
     /// What an instance costs in the month `[start, end)` if it runs as its schedule says

@@ -62,15 +62,16 @@ where
     with_store(config_file, move |config, store| async move {
         let provider = crate::providers::build(&config, &store).await;
         let clock = at.map_or_else(Clock::system, Clock::starting_at);
-        // The CLI changes definitions, overrides and assignments, which notify no one; the
-        // webhook is there for what may later.
+        // What the CLI notifies goes through the outbox, so a failed webhook is retried by
+        // `isched serve`.
         let notifier = Notifier::new(
             None,
             config.webhook_url.as_ref().map(|url| Webhook {
                 url: url.expose_secret().to_owned(),
                 secret: config.webhook_secret.clone(),
             }),
-        );
+        )
+        .with_outbox(store.clone());
         let engine = Engine::new(
             provider,
             store,

@@ -203,10 +203,17 @@ pub(crate) async fn sign_up(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<Login>,
 ) -> Result<StatusCode, ApiError> {
-    state
+    let created = state
         .auth()
         .sign_up(&body.email, &body.password, state.now())
         .await?;
+    // A taken email answers the same, and tells no one.
+    if let Some(user) = created {
+        state
+            .engine()
+            .announce_user_created(&user, "they signed up themselves")
+            .await;
+    }
     Ok(StatusCode::ACCEPTED)
 }
 

@@ -71,6 +71,10 @@ pub(crate) async fn create_user(
             state.now(),
         )
         .await?;
+    state
+        .engine()
+        .announce_user_created(&user, &format!("by {}", admin.user().email.as_str()))
+        .await;
     Ok((
         StatusCode::CREATED,
         Json(CreatedUserView {

@@ -13,7 +13,10 @@ backend_tests!(
     lifetimes_end_in_a_stop_or_a_termination,
     quotas_refuse_what_would_go_over_them,
     owners_and_admins_hear_of_instances,
+    budgets_warn_their_owner_once_a_month,
+    owners_are_reminded_before_a_life_ends_and_the_link_extends_it,
     an_unread_login_is_forgotten_after_a_day,
+    the_scheduler_records_usage_of_instances,
 );
 
 async fn setup(backend: Backend) -> Option<(TestApp, String, String)> {
@@ -673,6 +676,17 @@ async fn owners_and_admins_hear_of_instances(backend: Backend) {
     let user = app
         .complete_new_password("user@isched.test", &temporary, "user-password-1")
         .await;
+    let told = sink
+        .wait_for_to("admin@isched.test", 1, Duration::from_secs(10))
+        .await;
+    assert!(
+        told[0]
+            .header("Subject")
+            .unwrap_or_default()
+            .contains("New isched user user@isched.test"),
+        "admins hear of new users: {:?}",
+        told[0].header("Subject")
+    );
     let created = json_of(
         post_with_key(
             &app,
@@ -700,8 +714,9 @@ async fn owners_and_admins_hear_of_instances(backend: Backend) {
         .collect();
     assert_eq!(ready.len(), 1, "the owner hears that it is ready");
     assert!(!ready[0].text().contains(&password), "never with the login");
+    // The new user's notice first, then the instance's.
     let told = sink
-        .wait_for_to("admin@isched.test", 1, Duration::from_secs(10))
+        .wait_for_to("admin@isched.test", 2, Duration::from_secs(10))
         .await;
     assert!(
         told.iter().any(|m| m
@@ -741,6 +756,254 @@ async fn owners_and_admins_hear_of_instances(backend: Backend) {
             "never with the login"
         );
     }
+    app.stop().await;
+}
+
+/// Creates `email` as a user while email is configured (the temporary password comes by
+/// email) and returns their access token.
+async fn emailed_user(
+    app: &TestApp,
+    sink: &isched_testkit::SmtpSink,
+    admin: &str,
+    email: &str,
+) -> String {
+    let res = app
+        .post("/api/v1/users", Some(admin), &json!({ "email": email }))
+        .await;
+    assert_eq!(res.status(), 201);
+    let welcome = sink.wait_for_to(email, 1, Duration::from_secs(10)).await;
+    let temporary = welcome[0].highlighted().expect("the temporary password");
+    app.complete_new_password(email, &temporary, "user-password-1")
+        .await
+}
+
+/// Subjects of the emails `to` has received so far that contain `part`.
+fn subjects(sink: &isched_testkit::SmtpSink, to: &str, part: &str) -> Vec<String> {
+    sink.messages()
+        .iter()
+        .filter(|m| m.to().contains(to))
+        .filter_map(|m| m.header("Subject"))
+        .filter(|s| s.contains(part))
+        .collect()
+}
+
+async fn budgets_warn_their_owner_once_a_month(backend: Backend) {
+    let monday = "2026-12-14T09:00:00Z".parse().expect("time");
+    let sink = isched_testkit::SmtpSink::start();
+    let Some(app) = spawn_app_on_clock(
+        backend,
+        isched_auth::clock::Clock::starting_at(monday),
+        |c| {
+            c.sandbox.transition_secs = 0;
+            c.smtp_url = Some(secrecy::SecretString::from(sink.url()));
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    let admin = app.admin_token().await;
+    app.office_schedule(&admin).await;
+    let template = json!({ "name": "dev-box", "image": "sbx-ubuntu", "instance_types": ["t3.micro"],
+        "schedule": "office", "max_lifetime_hours": 8 });
+    assert_eq!(
+        app.post("/api/v1/templates", Some(&admin), &template)
+            .await
+            .status(),
+        201
+    );
+    let user = emailed_user(&app, &sink, &admin, "user@isched.test").await;
+    // One instance comes to 0.0728 this month (7 scheduled hours at 0.0104): 81 %.
+    assert_eq!(
+        app.call(
+            Method::PUT,
+            "/api/v1/quotas/group/user",
+            Some(&admin),
+            Some(&json!({ "monthly_budget": 0.09 }))
+        )
+        .await
+        .status(),
+        200
+    );
+    let create = |name: &'static str| {
+        let (app, user) = (&app, &user);
+        async move {
+            post_with_key(
+                app,
+                user,
+                None,
+                &json!({ "template": "dev-box", "name": name }),
+            )
+            .await
+            .status()
+        }
+    };
+    assert_eq!(create("one").await, 202);
+    sink.wait_for_to("user@isched.test", 2, Duration::from_secs(10))
+        .await;
+    assert_eq!(
+        subjects(&sink, "user@isched.test", "budget"),
+        ["isched: your spending is at 80 % of your monthly budget"]
+    );
+    assert_eq!(create("two").await, 403);
+    assert_eq!(create("three").await, 403);
+    sink.wait_for_to("user@isched.test", 3, Duration::from_secs(10))
+        .await;
+    // Whatever else arrives, nothing about the budget or the quota comes twice.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        subjects(&sink, "user@isched.test", "budget"),
+        [
+            "isched: your spending is at 80 % of your monthly budget",
+            "isched: your spending has reached your monthly budget"
+        ]
+    );
+    assert_eq!(
+        subjects(&sink, "admin@isched.test", "quota"),
+        ["isched: user@isched.test hit the monthly_budget quota"]
+    );
+    app.stop().await;
+}
+
+async fn owners_are_reminded_before_a_life_ends_and_the_link_extends_it(backend: Backend) {
+    let monday: jiff::Timestamp = "2026-12-14T09:00:00Z".parse().expect("time");
+    let sink = isched_testkit::SmtpSink::start();
+    let Some(app) = spawn_app_on_clock(
+        backend,
+        isched_auth::clock::Clock::starting_at(monday),
+        |c| {
+            c.sandbox.transition_secs = 0;
+            c.smtp_url = Some(secrecy::SecretString::from(sink.url()));
+            c.reminder_minutes = 15;
+            c.snooze_minutes = 60;
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    let admin = app.admin_token().await;
+    app.office_schedule(&admin).await;
+    let template = json!({ "name": "dev-box", "image": "sbx-ubuntu", "instance_types": ["t3.micro"],
+        "schedule": "office", "max_lifetime_hours": 8 });
+    assert_eq!(
+        app.post("/api/v1/templates", Some(&admin), &template)
+            .await
+            .status(),
+        201
+    );
+    let user = emailed_user(&app, &sink, &admin, "user@isched.test").await;
+    let created = json_of(
+        post_with_key(
+            &app,
+            &user,
+            None,
+            &json!({ "template": "dev-box", "name": "short-lived" }),
+        )
+        .await,
+    )
+    .await;
+    let id = created["instance"]["id"].as_str().expect("id").to_owned();
+    let job = app
+        .finished_job(&user, created["job"]["id"].as_str().expect("job"), 300)
+        .await;
+    assert_eq!(job["state"], "succeeded", "{job}");
+
+    // Ten minutes before the end of its 8 hours: within the 15 minutes' lead.
+    app.clock
+        .advance(jiff::SignedDuration::from_mins(7 * 60 + 50));
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let reminder = loop {
+        let got: Vec<_> = sink
+            .messages()
+            .into_iter()
+            .filter(|m| m.to().contains("user@isched.test"))
+            .filter(|m| {
+                m.header("Subject")
+                    .unwrap_or_default()
+                    .contains("short-lived ends at")
+            })
+            .collect();
+        if let Some(m) = got.into_iter().next() {
+            break m;
+        }
+        assert!(std::time::Instant::now() < deadline, "no reminder");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(
+        reminder.text().contains("kept stopped until you extend it"),
+        "{}",
+        reminder.text()
+    );
+    let link = reminder.highlighted().expect("the link on its own line");
+    assert!(link.starts_with(&app.url("/snooze?")), "{link}");
+    let page = app.client.get(&link).send().await.expect("GET link");
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.expect("page").contains("Keep it longer"));
+    let pairs: Vec<(String, String)> = reqwest::Url::parse(&link)
+        .expect("URL")
+        .query_pairs()
+        .into_owned()
+        .collect();
+    let extended = app
+        .client
+        .post(app.url("/snooze"))
+        .form(&pairs)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(extended.status(), 200);
+    assert!(
+        extended
+            .text()
+            .await
+            .expect("page")
+            .contains("Lifetime extended")
+    );
+    let shown = json_of(
+        app.call(
+            Method::GET,
+            &format!("/api/v1/instances/{id}"),
+            Some(&app.admin_token().await),
+            None,
+        )
+        .await,
+    )
+    .await;
+    // Created at 09:00 for 8 hours, lengthened by the 60 minutes of a snooze.
+    let expires: jiff::Timestamp = shown["expires_at"]
+        .as_str()
+        .expect("expires_at")
+        .parse()
+        .expect("instant");
+    let created: jiff::Timestamp = shown["created_at"]
+        .as_str()
+        .expect("created_at")
+        .parse()
+        .expect("instant");
+    assert_eq!(
+        expires.duration_since(created),
+        jiff::SignedDuration::from_hours(9),
+        "{shown}"
+    );
+    // The same link again changes nothing.
+    let again = app
+        .client
+        .post(app.url("/snooze"))
+        .form(&pairs)
+        .send()
+        .await
+        .expect("POST");
+    assert!(
+        again
+            .text()
+            .await
+            .expect("page")
+            .contains("Already extended")
+    );
+    // One reminder per end of life.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(subjects(&sink, "user@isched.test", "ends at").len(), 1);
     app.stop().await;
 }
 
@@ -811,5 +1074,66 @@ async fn an_unread_login_is_forgotten_after_a_day(backend: Backend) {
     assert!(login.get("password").is_none(), "{job}");
     assert!(login["fingerprint"].is_string());
     assert_eq!(login["shown_at"], Value::Null, "never shown");
+    app.stop().await;
+}
+
+async fn the_scheduler_records_usage_of_instances(backend: Backend) {
+    let Some(app) = isched_testkit::spawn_app_with(backend, |c| {
+        c.scheduler_enabled = true;
+        c.sandbox.transition_secs = 0;
+    })
+    .await
+    else {
+        return;
+    };
+    let admin = app.admin_token().await;
+    let boundary = crate::scheduler::four_seconds_before_a_minute(&[&app]);
+    // A schedule whose period ends at the boundary: the scheduler stops the instance then.
+    let utc = |t: jiff::Timestamp| t.to_zoned_datetime(jiff::tz::TimeZone::UTC);
+    let begin = utc(boundary - jiff::SignedDuration::from_hours(1));
+    let period = json!({ "name": "ending", "begintime": begin.strftime("%H:%M").to_string(),
+        "endtime": utc(boundary).strftime("%H:%M").to_string() });
+    let schedule = json!({ "name": "ending", "timezone": "UTC", "periods": ["ending"] });
+    let template = json!({ "name": "dev-box", "image": "sbx-ubuntu", "instance_types": ["t3.micro"], "schedule": "ending" });
+    for (path, body) in [
+        ("/api/v1/periods", period),
+        ("/api/v1/schedules", schedule),
+        ("/api/v1/templates", template),
+    ] {
+        assert_eq!(
+            app.post(path, Some(&admin), &body).await.status(),
+            201,
+            "{path}"
+        );
+    }
+    let user = app
+        .user_token(&admin, "user@isched.test", "user-password-1")
+        .await;
+    let created = json_of(
+        post_with_key(
+            &app,
+            &user,
+            None,
+            &json!({ "template": "dev-box", "name": "scheduled" }),
+        )
+        .await,
+    )
+    .await;
+    let id = created["instance"]["id"].as_str().expect("id").to_owned();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let usage = app.store.usage_events_of(&id).await.expect("usage");
+        let events: Vec<&str> = usage.iter().map(|e| e.event.as_str()).collect();
+        if events == ["created", "stopped"] {
+            assert!(usage[1].at >= boundary, "stopped at the end of the period");
+            assert_eq!(usage[1].hourly_price, Some(0.0104));
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the scheduler's stop is recorded: {events:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     app.stop().await;
 }

@@ -23,7 +23,7 @@ async fn seed_soon(app: &TestApp, n: usize) -> Vec<String> {
 
 /// Moves the servers' clocks (all by the same amount) to 4 seconds before a minute
 /// boundary, and returns that boundary.
-fn four_seconds_before_a_minute(apps: &[&TestApp]) -> Timestamp {
+pub(crate) fn four_seconds_before_a_minute(apps: &[&TestApp]) -> Timestamp {
     let into_minute = apps[0].clock.now().as_second().rem_euclid(60);
     for a in apps {
         a.clock.advance(SignedDuration::from_secs(56 - into_minute));
