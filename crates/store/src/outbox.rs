@@ -186,14 +186,13 @@ impl Store {
 
     /// Rows not yet delivered nor given up (a health figure).
     pub async fn pending_notices(&self) -> Result<i64, StoreError> {
-        let (n,): (i64,) =
-            on_pool!(self, |p| {
-                sqlx::query_as(
+        let (n,): (i64,) = on_pool!(self, |p| {
+            sqlx::query_as(
             "SELECT COUNT(*) FROM notice_outbox WHERE delivered_at IS NULL AND gave_up_at IS NULL"
         )
         .fetch_one(p)
         .await
-            })?;
+        })?;
         Ok(n)
     }
 }

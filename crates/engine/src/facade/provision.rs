@@ -177,6 +177,8 @@ impl Engine {
         let cloud_id = instance.cloud_id.clone().unwrap_or_default();
         if !job.step_done("wait_running") {
             let deadline = self.now() + RUNNING_WITHIN;
+            // Most launches run within a second or two: look soon, then less often.
+            let mut pause = std::time::Duration::from_millis(100);
             loop {
                 let found = provider
                     .discover(&target, &TagFilter::keys(&[TAG_INSTANCE]))
@@ -209,7 +211,8 @@ impl Engine {
                         // Keeps the claim alive while waiting.
                         self.write(&job, worker, JobState::Running, None, None, lease)
                             .await?;
-                        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                        tokio::time::sleep(pause).await;
+                        pause = (pause * 2).min(std::time::Duration::from_secs(2));
                     }
                 }
             }
