@@ -19,4 +19,4 @@ pub mod scheduler;
 pub mod templates;
 pub mod usage;
 
-pub use facade::{Actor, Engine, LIFETIME_LINK, Lengthened, Snoozed};
+pub use facade::{Actor, Engine, LIFETIME_LINK, Lengthened, Outlook, Snoozed};

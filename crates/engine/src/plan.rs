@@ -79,7 +79,7 @@ pub fn parse_override(text: &str) -> Result<ResourceOverride, String> {
 }
 
 /// A stored override as evaluation takes it (the table allows only these two states).
-fn stored_override(o: &StoredOverride) -> Option<ResourceOverride> {
+pub(crate) fn stored_override(o: &StoredOverride) -> Option<ResourceOverride> {
     let state = match o.state.as_str() {
         "running" => OverrideStatus::Running,
         "stopped" => OverrideStatus::Stopped,

@@ -11,7 +11,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use isched_engine::instances::CreateInstance;
-use isched_store::instances::InstanceQuery;
+use isched_store::instances::{Instance, InstanceQuery};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -67,11 +67,12 @@ pub(crate) async fn create_instance(
         .engine()
         .create_instance(user.user(), request, key.as_deref())
         .await?;
+    let job = JobView::new(job, Some(&instance), None);
     Ok((
         StatusCode::ACCEPTED,
         Json(CreatedInstance {
-            job: JobView::new(job, Some(&instance), None),
-            instance: instance.into(),
+            job,
+            instance: view(&state, instance).await?,
         }),
     ))
 }
@@ -104,7 +105,7 @@ pub(crate) async fn list_instances(
     let (items, more) = state.engine().instances(user.user(), query).await?;
     let next_cursor = more.then(|| items.last().map(|i| cursor(&i.id))).flatten();
     Ok(Json(Page {
-        items: items.into_iter().map(InstanceView::from).collect(),
+        items: views(&state, items).await?,
         next_cursor,
     }))
 }
@@ -117,9 +118,8 @@ pub(crate) async fn get_instance(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<InstanceView>, ApiError> {
-    Ok(Json(
-        state.engine().instance(user.user(), &id).await?.into(),
-    ))
+    let i = state.engine().instance(user.user(), &id).await?;
+    Ok(Json(view(&state, i).await?))
 }
 
 /// Starts the instance now; its schedule acts again at its next transition.
@@ -140,7 +140,7 @@ pub(crate) async fn start_instance(
         .engine()
         .power_instance(user.user(), &id, true, false)
         .await?;
-    Ok(Json(i.into()))
+    Ok(Json(view(&state, i).await?))
 }
 
 /// Stops the instance now; its schedule acts again at its next transition.
@@ -161,7 +161,7 @@ pub(crate) async fn stop_instance(
         .engine()
         .power_instance(user.user(), &id, false, false)
         .await?;
-    Ok(Json(i.into()))
+    Ok(Json(view(&state, i).await?))
 }
 
 /// Stops anyone's instance (admins).
@@ -182,7 +182,7 @@ pub(crate) async fn force_stop_instance(
         .engine()
         .power_instance(admin.user(), &id, false, true)
         .await?;
-    Ok(Json(i.into()))
+    Ok(Json(view(&state, i).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -211,7 +211,7 @@ pub(crate) async fn extend_instance(
         .engine()
         .extend_instance(user.user(), &id, body.hours)
         .await?;
-    Ok(Json(i.into()))
+    Ok(Json(view(&state, i).await?))
 }
 
 /// Terminates the instance and deletes its login; this cannot be undone.
@@ -229,7 +229,7 @@ pub(crate) async fn terminate_instance(
     Path(id): Path<String>,
 ) -> Result<Json<InstanceView>, ApiError> {
     let i = state.engine().terminate_instance(user.user(), &id).await?;
-    Ok(Json(i.into()))
+    Ok(Json(view(&state, i).await?))
 }
 
 /// A job and its steps. When it created an instance, its owner's first read after success
@@ -249,4 +249,22 @@ pub(crate) async fn get_job(
         None => None,
     };
     Ok(Json(JobView::new(job, instance.as_ref(), secret)))
+}
+
+/// Instances as shown, with their outlook (next stop, cost so far).
+pub(crate) async fn views(
+    state: &AppState,
+    instances: Vec<Instance>,
+) -> Result<Vec<InstanceView>, ApiError> {
+    let outlooks = state.engine().outlooks(&instances).await?;
+    Ok(instances
+        .into_iter()
+        .zip(outlooks)
+        .map(InstanceView::from)
+        .collect())
+}
+
+pub(crate) async fn view(state: &AppState, instance: Instance) -> Result<InstanceView, ApiError> {
+    let mut all = views(state, vec![instance]).await?;
+    Ok(all.pop().expect("one view per instance"))
 }

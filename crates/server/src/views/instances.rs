@@ -1,5 +1,6 @@
 //! Instances and jobs as `/api/v1/instances` and `/api/v1/jobs` show them.
 
+use isched_engine::Outlook;
 use isched_store::instances::{Instance, Lifecycle};
 use isched_store::jobs::{Job, JobError, JobStep};
 use jiff::Timestamp;
@@ -33,6 +34,12 @@ pub(crate) struct InstanceView {
     /// The job that created it.
     pub job: String,
     pub login: Option<LoginSummary>,
+    /// While it runs: when it stops next (its schedule, an override, or the end of its
+    /// life, whichever comes first).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub next_stop: Option<Timestamp>,
+    /// Money spent on it so far: its running intervals × their hourly prices.
+    pub cost_so_far: f64,
 }
 
 /// How to reach an instance; the secret itself is only ever in its job's result, once.
@@ -61,8 +68,8 @@ impl LoginSummary {
     }
 }
 
-impl From<Instance> for InstanceView {
-    fn from(i: Instance) -> Self {
+impl From<(Instance, Outlook)> for InstanceView {
+    fn from((i, outlook): (Instance, Outlook)) -> Self {
         let state = match i.lifecycle {
             Lifecycle::Active => i.cloud_state.clone().unwrap_or_else(|| "unknown".into()),
             other => other.as_str().to_owned(),
@@ -86,6 +93,8 @@ impl From<Instance> for InstanceView {
             terminated_at: i.terminated_at,
             job: i.job,
             login,
+            next_stop: outlook.next_stop,
+            cost_so_far: (outlook.cost_so_far * 10_000.0).round() / 10_000.0,
         }
     }
 }

@@ -909,9 +909,31 @@ async fn owners_are_reminded_before_a_life_ends_and_the_link_extends_it(backend:
         .await;
     assert_eq!(job["state"], "succeeded", "{job}");
 
+    let show = |token: String| {
+        let (app, id) = (&app, &id);
+        async move {
+            json_of(
+                app.call(
+                    Method::GET,
+                    &format!("/api/v1/instances/{id}"),
+                    Some(&token),
+                    None,
+                )
+                .await,
+            )
+            .await
+        }
+    };
+    // The office schedule stops it at 17:00 in Berlin, before its life ends at 17:00 UTC.
+    let shown = show(user.clone()).await;
+    assert_eq!(shown["next_stop"], "2026-12-14T16:00:00Z", "{shown}");
     // Ten minutes before the end of its 8 hours: within the 15 minutes' lead.
     app.clock
         .advance(jiff::SignedDuration::from_mins(7 * 60 + 50));
+    // Running all along (no scheduler here): 7 h 50 min at 0.0104 an hour.
+    let shown = show(app.admin_token().await).await;
+    let cost = shown["cost_so_far"].as_f64().expect("cost");
+    assert!((cost - 0.0815).abs() < 0.0002, "{shown}");
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     let reminder = loop {
         let got: Vec<_> = sink
@@ -960,16 +982,7 @@ async fn owners_are_reminded_before_a_life_ends_and_the_link_extends_it(backend:
             .expect("page")
             .contains("Lifetime extended")
     );
-    let shown = json_of(
-        app.call(
-            Method::GET,
-            &format!("/api/v1/instances/{id}"),
-            Some(&app.admin_token().await),
-            None,
-        )
-        .await,
-    )
-    .await;
+    let shown = show(app.admin_token().await).await;
     // Created at 09:00 for 8 hours, lengthened by the 60 minutes of a snooze.
     let expires: jiff::Timestamp = shown["expires_at"]
         .as_str()
