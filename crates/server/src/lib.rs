@@ -33,15 +33,39 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use utoipa_axum::router::OpenApiRouter;
 
-/// The `/api/v1` routes with their OpenAPI document.
+/// Routes served besides the API, built by another crate (the web interface): `sign_in`
+/// shares the API's per-client rate limit on signing in; `pages` holds the rest, `/`
+/// included.
+pub struct ExtraRoutes {
+    pub sign_in: Router<AppState>,
+    pub pages: Router<AppState>,
+}
+
+impl Default for ExtraRoutes {
+    /// Without a web interface, a browser at the root finds the API reference.
+    fn default() -> Self {
+        ExtraRoutes {
+            sign_in: Router::new(),
+            pages: Router::new().route("/", get(|| async { Redirect::to("/docs") })),
+        }
+    }
+}
+
+/// The `/api/v1` routes with their OpenAPI document, and the extra sign-in routes under
+/// the same rate limit.
 fn api(
     state: &AppState,
     settings: &ServerSettings,
+    sign_in: Router<AppState>,
 ) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let per_minute = std::num::NonZeroU32::new(settings.auth_rate_limit_per_minute)
         .unwrap_or(std::num::NonZeroU32::MIN);
     let limit = middleware::rate_limit::AuthRateLimit::new(per_minute, state.clock().clone());
     let auth_routes = api::auth_routes().layer(axum::middleware::from_fn_with_state(
+        limit.clone(),
+        middleware::rate_limit::limit,
+    ));
+    let sign_in = sign_in.layer(axum::middleware::from_fn_with_state(
         limit,
         middleware::rate_limit::limit,
     ));
@@ -49,7 +73,7 @@ fn api(
         .merge(api::routes())
         .merge(auth_routes)
         .split_for_parts();
-    (router, openapi::finish(doc))
+    (router.merge(sign_in), openapi::finish(doc))
 }
 
 /// The OpenAPI document of `/api/v1`, as `GET /api/v1/openapi.json` serves it.
@@ -64,14 +88,17 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// Every route, wrapped in the middleware stack (request id, tracing, metrics, timeout, body
 /// limit, CORS, security headers).
 pub fn router(state: AppState, settings: &ServerSettings) -> Router {
-    let (api, doc) = api(&state, settings);
+    router_with(state, settings, ExtraRoutes::default())
+}
+
+/// [`router`] with `extra` routes (the web interface).
+pub fn router_with(state: AppState, settings: &ServerSettings, extra: ExtraRoutes) -> Router {
+    let (api, doc) = api(&state, settings, extra.sign_in);
     let doc: Arc<str> = doc
         .to_json()
         .expect("the OpenAPI document serialises")
         .into();
     let routes = Router::new()
-        // Until the web UI lands, a browser at the root finds the API reference.
-        .route("/", get(|| async { Redirect::to("/docs") }))
         .route("/health", get(health::health))
         .route("/health/components", get(health::components))
         .route("/metrics", get(metrics_endpoint::metrics))
@@ -94,6 +121,7 @@ pub fn router(state: AppState, settings: &ServerSettings) -> Router {
             }),
         )
         .merge(docs::routes())
+        .merge(extra.pages)
         .merge(api)
         .fallback(error::no_route)
         .method_not_allowed_fallback(error::method_not_allowed)

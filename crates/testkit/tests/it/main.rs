@@ -14,3 +14,4 @@ mod scheduler;
 mod server;
 mod storage;
 mod templates;
+mod web;

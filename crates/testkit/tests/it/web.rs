@@ -1,0 +1,307 @@
+//! The web pages: sign-in with the NEW_PASSWORD_REQUIRED challenge, a user's instances, a
+//! create with its progress and the login shown once, stop and sign-out, in real headless
+//! Chromium; and over plain HTTP, what a browser cannot show: cookie flags, the CSRF check,
+//! and the sign-in page's answers to wrong passwords.
+
+use fantoccini::Locator;
+use isched_testkit::{Backend, Browser, TestApp, spawn_app_with};
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use serde_json::json;
+use std::time::Duration;
+
+const USER: &str = "web@isched.test";
+
+/// An app with a template and a user who still has their temporary password.
+async fn app_with_user(backend: Backend) -> Option<(TestApp, String)> {
+    let app = spawn_app_with(backend, |c| c.sandbox.transition_secs = 0).await?;
+    let admin = app.admin_token().await;
+    app.office_schedule(&admin).await;
+    let template = json!({ "name": "dev-box", "description": "Ubuntu for development",
+        "image": "sbx-ubuntu", "instance_types": ["t3.micro", "t3.large"], "schedule": "office" });
+    assert_eq!(
+        app.post("/api/v1/templates", Some(&admin), &template)
+            .await
+            .status(),
+        201
+    );
+    let created: serde_json::Value = app
+        .post("/api/v1/users", Some(&admin), &json!({ "email": USER }))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let temporary = created["temporary_password"]
+        .as_str()
+        .expect("temporary password")
+        .to_owned();
+    Some((app, temporary))
+}
+
+async fn fill(b: &fantoccini::Client, css: &str, text: &str) {
+    b.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .send_keys(text)
+        .await
+        .expect("type");
+}
+
+async fn click(b: &fantoccini::Client, css: &str) {
+    b.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .expect("click");
+}
+
+async fn heading(b: &fantoccini::Client) -> String {
+    b.find(Locator::Css("h1"))
+        .await
+        .expect("h1")
+        .text()
+        .await
+        .expect("text")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_signs_in_creates_an_instance_and_sees_its_login_once() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let Some((app, temporary)) = app_with_user(Backend::Sqlite).await else {
+        return;
+    };
+    let b = &browser.client;
+    b.goto(&app.url("/")).await.expect("open /");
+    assert_eq!(heading(b).await, "Sign in to isched");
+    browser.screenshot("web-sign-in").await;
+    fill(b, "#email", USER).await;
+    fill(b, "#password", &temporary).await;
+    click(b, "button[type=submit]").await;
+    b.wait()
+        .for_element(Locator::XPath("//h1[text()='Choose your password']"))
+        .await
+        .expect("the new-password challenge");
+    browser.screenshot("web-new-password").await;
+    fill(b, "#new_password", "web-password-123").await;
+    click(b, "button[type=submit]").await;
+    b.wait()
+        .for_element(Locator::XPath("//h1[text()='My instances']"))
+        .await
+        .expect("signed in");
+    browser.screenshot("web-instances-empty").await;
+
+    b.find(Locator::Css("#choice"))
+        .await
+        .expect("select")
+        .select_by_value("dev-box|t3.large")
+        .await
+        .expect("choose");
+    fill(b, "#name", "web-box").await;
+    click(b, "form[action='/ui/instances'] button[type=submit]").await;
+    // The progress page reloads itself until the job is done, then shows the login.
+    b.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("#login-secret"))
+        .await
+        .expect("the login, once");
+    let secret = b
+        .find(Locator::Css("#login-secret"))
+        .await
+        .expect("secret")
+        .text()
+        .await
+        .expect("text");
+    assert!(secret.len() >= 16, "{secret}");
+    let page = b.source().await.expect("source");
+    assert!(
+        page.contains("shown this once and never again"),
+        "the warning"
+    );
+    browser.screenshot("web-login-once").await;
+
+    // A reload shows only the fingerprint.
+    b.refresh().await.expect("reload");
+    let page = b.source().await.expect("source");
+    assert!(!page.contains(&secret), "the secret is gone");
+    assert!(page.contains("only its fingerprint is kept"), "{page}");
+
+    b.goto(&app.url("/ui/instances")).await.expect("list");
+    let row = b
+        .find(Locator::XPath("//tr[.//strong[text()='web-box']]"))
+        .await
+        .expect("the row");
+    let text = row.text().await.expect("text");
+    assert!(
+        text.contains("running") && text.contains("t3.large"),
+        "{text}"
+    );
+    browser.screenshot("web-instances").await;
+    click(b, "button[aria-label='Stop web-box']").await;
+    b.wait()
+        .for_element(Locator::XPath("//h1[text()='My instances']"))
+        .await
+        .expect("back to the list");
+    let row = b
+        .find(Locator::XPath("//tr[.//strong[text()='web-box']]"))
+        .await
+        .expect("the row")
+        .text()
+        .await
+        .expect("text");
+    assert!(row.contains("stopp"), "{row}");
+
+    click(b, "form[action='/ui/logout'] button").await;
+    b.wait()
+        .for_element(Locator::XPath("//h1[text()='Sign in to isched']"))
+        .await
+        .expect("signed out");
+    b.goto(&app.url("/ui/instances")).await.expect("list");
+    assert_eq!(heading(b).await, "Sign in to isched", "the session ended");
+    browser.close().await;
+    app.stop().await;
+}
+
+fn cookies_of(res: &reqwest::Response) -> Vec<String> {
+    res.headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `name=value` of the cookie `name` among `set`.
+fn pair(set: &[String], name: &str) -> String {
+    set.iter()
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .and_then(|c| c.split(';').next())
+        .unwrap_or_else(|| panic!("no {name} cookie in {set:?}"))
+        .to_owned()
+}
+
+async fn sessions_are_http_only_cookies_and_forms_need_their_csrf_token(backend: Backend) {
+    let Some((app, temporary)) = app_with_user(backend).await else {
+        return;
+    };
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let first = http.get(app.url("/")).send().await.expect("GET /");
+    assert_eq!(first.status(), 200);
+    let set = cookies_of(&first);
+    let csrf_cookie = pair(&set, "isched_csrf");
+    let csrf = csrf_cookie.trim_start_matches("isched_csrf=").to_owned();
+    let flags = set
+        .iter()
+        .find(|c| c.starts_with("isched_csrf="))
+        .expect("csrf");
+    assert!(
+        flags.contains("HttpOnly") && flags.contains("SameSite=Lax"),
+        "{flags}"
+    );
+    assert!(!flags.contains("Secure"), "no TLS on loopback: {flags}");
+
+    // Without the token (another site's form), nothing happens.
+    let forged = http
+        .post(app.url("/ui/login"))
+        .header(COOKIE, &csrf_cookie)
+        .form(&[("email", USER), ("password", temporary.as_str())])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(forged.status(), 403);
+
+    let wrong = http
+        .post(app.url("/ui/login"))
+        .header(COOKIE, &csrf_cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", USER),
+            ("password", "not-it"),
+        ])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(wrong.status(), 401);
+    let page = wrong.text().await.expect("page");
+    assert!(page.contains("Incorrect email or password."), "{page}");
+
+    // Signing in through the API first leaves the user with a password of their own.
+    let token = app
+        .complete_new_password(USER, &temporary, "web-password-123")
+        .await;
+    assert!(!token.is_empty());
+    let signed_in = http
+        .post(app.url("/ui/login"))
+        .header(COOKIE, &csrf_cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", USER),
+            ("password", "web-password-123"),
+        ])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(signed_in.status(), 303);
+    assert_eq!(signed_in.headers()[LOCATION], "/ui/instances");
+    let set = cookies_of(&signed_in);
+    for name in ["isched_access", "isched_refresh"] {
+        let c = set
+            .iter()
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .expect("session cookie");
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax"), "{c}");
+    }
+    let session = format!(
+        "{csrf_cookie}; {}; {}",
+        pair(&set, "isched_access"),
+        pair(&set, "isched_refresh")
+    );
+    let list = http
+        .get(app.url("/ui/instances"))
+        .header(COOKIE, &session)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(list.status(), 200);
+    let create = http
+        .post(app.url("/ui/instances"))
+        .header(COOKIE, &session)
+        .form(&[("choice", "dev-box|t3.micro"), ("name", "no-token")])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(create.status(), 403, "a form without its token");
+    let bad = http
+        .post(app.url("/ui/instances"))
+        .header(COOKIE, &session)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("choice", "dev-box|m5.24xlarge"),
+            ("name", "too-big"),
+        ])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(bad.status(), 422);
+    let page = bad.text().await.expect("page");
+    assert!(
+        page.contains("field-error"),
+        "the message next to the field"
+    );
+
+    // Without a session, pages send the browser to sign in.
+    let anonymous = http
+        .get(app.url("/ui/instances"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(anonymous.status(), 303);
+    assert_eq!(anonymous.headers()[LOCATION], "/");
+    app.stop().await;
+}
+
+isched_testkit::backend_tests!(sessions_are_http_only_cookies_and_forms_need_their_csrf_token);

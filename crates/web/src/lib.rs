@@ -1,0 +1,34 @@
+//! isched's web interface: server-rendered pages (maud, checked at compile time) over the
+//! same engine as the API, with cookie sessions on the API's tokens, a CSRF token on every
+//! form, and no script or style from anywhere but this binary.
+
+mod assets;
+mod csrf;
+mod pages;
+mod session;
+
+use axum::middleware::from_fn_with_state;
+use axum::routing::{get, post};
+use isched_server::{AppState, ExtraRoutes};
+
+/// The pages, for [`isched_server::router_with`].
+pub fn routes(state: &AppState) -> ExtraRoutes {
+    let session = || from_fn_with_state(state.clone(), session::resolve);
+    let sign_in = axum::Router::new()
+        .route("/ui/login", post(pages::sign_in::login))
+        .route("/ui/challenge", post(pages::sign_in::challenge))
+        .layer(session());
+    let pages = axum::Router::new()
+        .route("/", get(pages::sign_in::show))
+        .route("/ui/logout", post(pages::sign_in::logout))
+        .route(
+            "/ui/instances",
+            get(pages::instances::list).post(pages::instances::create),
+        )
+        .route("/ui/instances/{id}/{action}", post(pages::instances::act))
+        .route("/ui/jobs/{id}", get(pages::jobs::show))
+        .layer(session())
+        .route("/ui/assets/app.css", get(assets::css))
+        .route("/ui/assets/app.js", get(assets::js));
+    ExtraRoutes { sign_in, pages }
+}

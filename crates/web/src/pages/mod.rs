@@ -1,0 +1,141 @@
+//! The page shell every page shares, and the helpers pages use to show times, money and
+//! errors. Markup is maud's (checked at compile time, escaped by default).
+
+pub(crate) mod instances;
+pub(crate) mod jobs;
+pub(crate) mod sign_in;
+
+use crate::session::Session;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use isched_cloud::Provider as _;
+use isched_server::{ApiError, AppState};
+use maud::{DOCTYPE, Markup, html};
+
+/// What a page is: its title, and which item of the menu it is.
+pub(crate) struct Page<'a> {
+    pub title: &'a str,
+    pub nav: Nav,
+    /// Reload every this many seconds (a job in progress).
+    pub refresh: Option<u32>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Nav {
+    None,
+    Instances,
+}
+
+/// The whole document around `body`.
+pub(crate) fn shell(
+    state: &AppState,
+    page: &Page<'_>,
+    session: Option<&Session>,
+    body: Markup,
+) -> Markup {
+    let sandbox = state.provider().name() == "sandbox";
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (page.title) " · isched" }
+                @if let Some(secs) = page.refresh {
+                    meta http-equiv="refresh" content=(secs);
+                }
+                link rel="stylesheet" href=(crate::assets::CSS_PATH);
+                script src=(crate::assets::JS_PATH) defer {}
+            }
+            body {
+                a.skip href="#main" { "Skip to the content" }
+                @if sandbox {
+                    p.sandbox role="note" {
+                        strong { "Sandbox: " }
+                        "instances here are simulated; nothing runs in a real cloud and nothing is billed."
+                    }
+                }
+                @if let Some(s) = session {
+                    header.top {
+                        a.brand href="/ui/instances" { "isched" }
+                        nav aria-label="Main" {
+                            a href="/ui/instances" aria-current=[(page.nav == Nav::Instances).then_some("page")] { "My instances" }
+                            a href="/docs" { "API" }
+                        }
+                        div.who {
+                            span { (s.user().email.as_str()) }
+                            form.inline method="post" action="/ui/logout" {
+                                input type="hidden" name="csrf" value=(s.csrf);
+                                button.small type="submit" { "Sign out" }
+                            }
+                        }
+                    }
+                }
+                (body)
+            }
+        }
+    }
+}
+
+/// A page for a request that cannot go on (a bad form, a stale CSRF token).
+pub(crate) fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+    let markup = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · isched" }
+                link rel="stylesheet" href=(crate::assets::CSS_PATH);
+            }
+            body {
+                main.narrow id="main" {
+                    h1 { (title) }
+                    p.notice.error role="alert" { (message) }
+                    p { a href="/" { "Back to isched" } }
+                }
+            }
+        }
+    };
+    (status, markup).into_response()
+}
+
+/// An error from the engine or the sign-in service as a page: its status and message
+/// (server errors say only that something failed; the detail is in the log).
+pub(crate) fn failure(e: impl Into<ApiError>) -> Response {
+    let e: ApiError = e.into();
+    let title = if e.status.is_server_error() {
+        "Something went wrong"
+    } else {
+        "Not done"
+    };
+    error_page(e.status, title, &sentence(&e.message))
+}
+
+/// A message as a sentence: capitalised, with a full stop.
+pub(crate) fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    let mut s: String = chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    if !s.ends_with(['.', '!', '?']) {
+        s.push('.');
+    }
+    s
+}
+
+/// An instant in UTC, short (the column or sentence around it says "UTC").
+pub(crate) fn when(t: jiff::Timestamp) -> String {
+    t.strftime("%a %-d %b %H:%M").to_string()
+}
+
+/// Money with its currency; amounts under a dollar with the cents' fractions (hourly
+/// prices are often a few cents).
+pub(crate) fn money(amount: f64) -> String {
+    if (0.0001..1.0).contains(&amount.abs()) {
+        format!("${amount:.4}")
+    } else {
+        format!("${amount:.2}")
+    }
+}
