@@ -17,6 +17,7 @@ pub fn routes(state: &AppState) -> ExtraRoutes {
     let sign_in = axum::Router::new()
         .route("/ui/login", post(pages::sign_in::login))
         .route("/ui/challenge", post(pages::sign_in::challenge))
+        .route("/ui/step-up", post(pages::sign_in::step_up))
         .layer(session());
     let pages = axum::Router::new()
         .route("/", get(pages::sign_in::show))
@@ -27,6 +28,11 @@ pub fn routes(state: &AppState) -> ExtraRoutes {
         )
         .route("/ui/instances/{id}/{action}", post(pages::instances::act))
         .route("/ui/jobs/{id}", get(pages::jobs::show))
+        .route("/ui/admin/instances", get(pages::admin::fleet))
+        .route(
+            "/ui/admin/instances/{id}/force-stop",
+            post(pages::admin::force_stop),
+        )
         .layer(session())
         .route("/ui/assets/app.css", get(assets::css))
         .route("/ui/assets/app.js", get(assets::js));

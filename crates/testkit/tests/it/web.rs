@@ -163,6 +163,82 @@ async fn a_user_signs_in_creates_an_instance_and_sees_its_login_once() {
     app.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_force_stops_an_instance_after_step_up() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let Some((app, temporary)) = app_with_user(Backend::Sqlite).await else {
+        return;
+    };
+    let user = app
+        .complete_new_password(USER, &temporary, "web-password-123")
+        .await;
+    let created: serde_json::Value = app
+        .post(
+            "/api/v1/instances",
+            Some(&user),
+            &json!({ "template": "dev-box", "name": "team-box" }),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let job = app
+        .finished_job(&user, created["job"]["id"].as_str().expect("job"), 300)
+        .await;
+    assert_eq!(job["state"], "succeeded", "{job}");
+
+    let b = &browser.client;
+    b.goto(&app.url("/")).await.expect("open /");
+    fill(b, "#email", isched_testkit::ADMIN_EMAIL).await;
+    fill(b, "#password", isched_testkit::ADMIN_PASSWORD).await;
+    click(b, "button[type=submit]").await;
+    b.wait()
+        .for_element(Locator::XPath("//h1[text()='My instances']"))
+        .await
+        .expect("signed in");
+    // Eleven minutes on, the sign-in is older than the 10 minutes' step-up window.
+    app.clock.advance(jiff::SignedDuration::from_mins(11));
+    click(b, "a[href='/ui/admin/instances']").await;
+    b.wait()
+        .for_element(Locator::XPath("//h1[text()='Confirm it is you']"))
+        .await
+        .expect("the step-up");
+    browser.screenshot("web-step-up").await;
+    fill(b, "#password", isched_testkit::ADMIN_PASSWORD).await;
+    click(b, "form[action='/ui/step-up'] button").await;
+    b.wait()
+        .for_element(Locator::XPath("//h1[text()='Fleet']"))
+        .await
+        .expect("the fleet");
+    let row = b
+        .find(Locator::XPath("//tr[.//strong[text()='team-box']]"))
+        .await
+        .expect("the user's instance")
+        .text()
+        .await
+        .expect("text");
+    assert!(row.contains(USER) && row.contains("running"), "{row}");
+    browser.screenshot("web-fleet").await;
+    click(b, "button[aria-label='Force-stop team-box']").await;
+    b.accept_alert().await.expect("the confirmation");
+    b.wait()
+        .for_element(Locator::XPath("//h1[text()='Fleet']"))
+        .await
+        .expect("back to the fleet");
+    let row = b
+        .find(Locator::XPath("//tr[.//strong[text()='team-box']]"))
+        .await
+        .expect("the row")
+        .text()
+        .await
+        .expect("text");
+    assert!(row.contains("stopp"), "{row}");
+    browser.close().await;
+    app.stop().await;
+}
+
 fn cookies_of(res: &reqwest::Response) -> Vec<String> {
     res.headers()
         .get_all(SET_COOKIE)

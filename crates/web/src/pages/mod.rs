@@ -1,6 +1,7 @@
 //! The page shell every page shares, and the helpers pages use to show times, money and
 //! errors. Markup is maud's (checked at compile time, escaped by default).
 
+pub(crate) mod admin;
 pub(crate) mod instances;
 pub(crate) mod jobs;
 pub(crate) mod sign_in;
@@ -24,6 +25,7 @@ pub(crate) struct Page<'a> {
 pub(crate) enum Nav {
     None,
     Instances,
+    Admin,
 }
 
 /// The whole document around `body`.
@@ -60,6 +62,9 @@ pub(crate) fn shell(
                         a.brand href="/ui/instances" { "isched" }
                         nav aria-label="Main" {
                             a href="/ui/instances" aria-current=[(page.nav == Nav::Instances).then_some("page")] { "My instances" }
+                            @if s.user().is_admin() {
+                                a href="/ui/admin/instances" aria-current=[(page.nav == Nav::Admin).then_some("page")] { "Fleet" }
+                            }
                             a href="/docs" { "API" }
                         }
                         div.who {

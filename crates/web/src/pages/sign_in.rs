@@ -239,3 +239,56 @@ pub(crate) async fn logout(
     }
     with_cookies(Redirect::to("/").into_response(), &signed_out_cookies())
 }
+
+#[derive(Deserialize)]
+pub(crate) struct StepUp {
+    password: SecretString,
+    next: String,
+}
+
+/// Only pages of this site are followed after a sign-in step.
+fn local(next: &str) -> &str {
+    if next.starts_with("/ui/") && !next.contains("//") {
+        next
+    } else {
+        HOME
+    }
+}
+
+/// `POST /ui/step-up`: the signed-in user's password again; a fresh session replaces the
+/// old one (whose refresh token is revoked), then back to the admin page asked for.
+pub(crate) async fn step_up(
+    State(state): State<AppState>,
+    session: crate::session::Session,
+    headers: HeaderMap,
+    axum::Extension(RefreshToken(old)): axum::Extension<RefreshToken>,
+    CsrfForm(form): CsrfForm<StepUp>,
+) -> Response {
+    let now = state.now();
+    let email = session.user().email.as_str().to_owned();
+    let next = local(&form.next).to_owned();
+    match state.auth().login(&email, &form.password, now).await {
+        Ok(LoginOutcome::Tokens(tokens)) => {
+            if let Some(old) = old {
+                let _ = state.auth().logout(&old, now).await;
+            }
+            with_cookies(
+                Redirect::to(&next).into_response(),
+                &signed_in_cookies(&headers, &tokens),
+            )
+        }
+        Ok(LoginOutcome::Challenge {
+            challenge,
+            session: s,
+        }) => page(
+            &state,
+            StatusCode::OK,
+            challenge_form(&session.csrf, challenge, &s, &None),
+        ),
+        Err(e) => {
+            let (_, message) = refused(e);
+            let minutes = state.auth().settings().step_up_window.as_mins();
+            super::admin::step_up_page(&state, &session, &next, minutes, Some(&message))
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! `/ui/admin/...`: pages for admins, behind the same step-up as the API's admin routes
+//! (a password, and the MFA code when enrolled, entered within the step-up window). The
+//! fleet page lists every self-service instance with its owner, and force-stops any.
+
+use super::{Nav, Page, failure, money, shell, when};
+use crate::csrf::CsrfForm;
+use crate::session::Session;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use isched_auth::principal::Credential;
+use isched_server::AppState;
+use isched_store::instances::{Instance, InstanceQuery, Lifecycle};
+use maud::html;
+use std::collections::HashMap;
+
+/// An admin who signed in within the step-up window.
+pub(crate) struct AdminSession(pub Session);
+
+/// None when `session` may use admin pages now; else the page that says what to do.
+fn refusal(state: &AppState, session: &Session, path: &str) -> Option<Response> {
+    let principal = &session.principal;
+    if !principal.user.is_admin() {
+        return Some(super::error_page(
+            StatusCode::FORBIDDEN,
+            "Admins only",
+            "This page needs the admin group.",
+        ));
+    }
+    let window = state.auth().settings().step_up_window;
+    let recent = principal
+        .auth_time
+        .is_some_and(|t| t + window >= state.now());
+    let external = matches!(principal.credential, Credential::External { .. });
+    if !recent && !external {
+        return Some(step_up_page(state, session, path, window.as_mins(), None));
+    }
+    if state.auth().settings().require_admin_mfa && !principal.user.mfa_enabled && !external {
+        return Some(super::error_page(
+            StatusCode::FORBIDDEN,
+            "Enrol MFA first",
+            "Admins must enrol an authenticator app before using admin pages.",
+        ));
+    }
+    None
+}
+
+impl FromRequestParts<AppState> for AdminSession {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let session = Session::from_request_parts(parts, state).await?;
+        // After the step-up the browser GETs `next`: an action goes back to its page.
+        let next = if parts.method == axum::http::Method::GET {
+            parts.uri.path()
+        } else {
+            "/ui/admin/instances"
+        };
+        match refusal(state, &session, next) {
+            Some(page) => Err(page),
+            None => Ok(AdminSession(session)),
+        }
+    }
+}
+
+/// "Confirm it is you": the password again, then back to `next`.
+pub(crate) fn step_up_page(
+    state: &AppState,
+    session: &Session,
+    next: &str,
+    minutes: i64,
+    error: Option<&str>,
+) -> Response {
+    let body = html! {
+        main.narrow id="main" {
+            h1 { "Confirm it is you" }
+            div.card {
+                @if let Some(e) = error { p.notice.error role="alert" { (e) } }
+                p { "Admin pages need a sign-in within the last " (minutes) " minutes. Enter your password to go on." }
+                form method="post" action="/ui/step-up" {
+                    input type="hidden" name="csrf" value=(session.csrf);
+                    input type="hidden" name="next" value=(next);
+                    label for="password" { "Password" }
+                    input type="password" id="password" name="password" autocomplete="current-password" required autofocus;
+                    p { button type="submit" { "Confirm" } }
+                }
+            }
+        }
+    };
+    let page = Page {
+        title: "Confirm it is you",
+        nav: Nav::Admin,
+        refresh: None,
+    };
+    (
+        StatusCode::UNAUTHORIZED,
+        shell(state, &page, Some(session), body),
+    )
+        .into_response()
+}
+
+/// `GET /ui/admin/instances`: every live instance, with its owner.
+pub(crate) async fn fleet(
+    State(state): State<AppState>,
+    AdminSession(session): AdminSession,
+) -> Response {
+    let engine = state.engine();
+    let query = InstanceQuery {
+        owner: None,
+        include_gone: false,
+        after: None,
+        limit: 500,
+    };
+    let loaded = async {
+        let (instances, more) = engine.instances(session.user(), query).await?;
+        let outlooks = engine.outlooks(&instances).await?;
+        let users = engine.store().list_users().await?;
+        Ok::<_, isched_engine::plan::EngineError>((instances, more, outlooks, users))
+    };
+    let (instances, more, outlooks, users) = match loaded.await {
+        Ok(x) => x,
+        Err(e) => return failure(e),
+    };
+    let owners: HashMap<&str, &str> = users
+        .iter()
+        .map(|u| (u.id.as_str(), u.email.as_str()))
+        .collect();
+    let state_of = |i: &Instance| match i.lifecycle {
+        Lifecycle::Active => i.cloud_state.clone().unwrap_or_else(|| "unknown".into()),
+        other => other.as_str().to_owned(),
+    };
+    let body = html! {
+        main id="main" {
+            h1 { "Fleet" }
+            p.muted {
+                (instances.len()) @if instances.len() == 1 { " live self-service instance" } @else { " live self-service instances" }
+                @if more { " (the first 500)" } "."
+            }
+            @if instances.is_empty() {
+                p.empty.card { "Nobody has an instance." }
+            } @else {
+                div.table-wrap { table {
+                    thead { tr {
+                        th scope="col" { "Name" }
+                        th scope="col" { "Owner" }
+                        th scope="col" { "State" }
+                        th scope="col" class="optional" { "Template and type" }
+                        th scope="col" { "Next stop (UTC)" }
+                        th scope="col" { "Cost so far" }
+                        th scope="col" { "Actions" }
+                    } }
+                    tbody {
+                        @for (i, outlook) in instances.iter().zip(&outlooks) {
+                            @let s = state_of(i);
+                            tr {
+                                td { strong { (i.name) } br; span.muted.id { (i.cloud_id.as_deref().unwrap_or("")) } }
+                                td { (owners.get(i.owner.as_str()).copied().unwrap_or(i.owner.as_str())) }
+                                td { span class={ "state " (s) } { (s) } }
+                                td class="optional" { (i.template) br; span.muted { (i.instance_type) } }
+                                td.when { (outlook.next_stop.map(when).unwrap_or_else(|| "—".into())) }
+                                td { (money(outlook.cost_so_far)) }
+                                td {
+                                    @if i.lifecycle == Lifecycle::Active && s != "stopped" {
+                                        form.inline method="post" action={ "/ui/admin/instances/" (i.id) "/force-stop" }
+                                            data-confirm={ "Force-stop " (i.name) "? Its owner is not asked." } {
+                                            input type="hidden" name="csrf" value=(session.csrf);
+                                            button.small.danger type="submit" aria-label={ "Force-stop " (i.name) } { "Force-stop" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                } }
+            }
+        }
+    };
+    let page = Page {
+        title: "Fleet",
+        nav: Nav::Admin,
+        refresh: None,
+    };
+    shell(&state, &page, Some(&session), body).into_response()
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct Nothing {}
+
+/// `POST /ui/admin/instances/{id}/force-stop`.
+pub(crate) async fn force_stop(
+    State(state): State<AppState>,
+    AdminSession(session): AdminSession,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Nothing>,
+) -> Response {
+    match state
+        .engine()
+        .power_instance(session.user(), &id, false, true)
+        .await
+    {
+        Ok(_) => Redirect::to("/ui/admin/instances").into_response(),
+        Err(e) => failure(e),
+    }
+}
