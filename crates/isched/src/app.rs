@@ -104,6 +104,15 @@ pub async fn start_with_clock(
         notifier.clone(),
         Some(scheduler_handle.clone()),
     );
+    if config.provider == crate::config::Provider::Sandbox && config.sandbox.demo {
+        let sandbox = isched_cloud::sandbox::SandboxProvider::new(
+            store.clone(),
+            crate::providers::sandbox_options(config),
+        );
+        if let Err(e) = crate::demo::seed_first_run(&engine, &sandbox).await {
+            tracing::warn!(error = %e, "the first-run demo was not made");
+        }
+    }
     let reminders = isched_engine::reminders::ReminderSettings {
         lead: jiff::SignedDuration::from_mins(config.reminder_minutes as i64),
         snooze: jiff::SignedDuration::from_mins(config.snooze_minutes as i64),

@@ -39,6 +39,7 @@ const KEYS: &[&str] = &[
     "sandbox_transition_secs",
     "sandbox_throttle_rate",
     "sandbox_failure_rate",
+    "sandbox_demo",
     "admin_email",
     "admin_password",
     "smtp_url",
@@ -88,6 +89,8 @@ pub struct SandboxConfig {
     pub transition_secs: u64,
     pub throttle_rate: f64,
     pub failure_rate: f64,
+    /// On a first start, make a labelled demo (see `demo.rs`).
+    pub demo: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -460,7 +463,7 @@ impl Raw {
         let job_lease_secs = number("job_lease_secs", 30, 2, 600, problems);
         let reminder_minutes = number("reminder_minutes", 15, 0, 24 * 60, problems);
         let snooze_minutes = number("snooze_minutes", 60, 5, 7 * 24 * 60, problems);
-        let scheduler_enabled = match self.get("scheduler_enabled") {
+        let mut flag = |key: &str| match self.get(key) {
             None => Some(true),
             Some((v, source)) => match v.trim().to_ascii_lowercase().as_str() {
                 "true" | "1" | "yes" | "on" => Some(true),
@@ -474,6 +477,8 @@ impl Raw {
                 }
             },
         };
+        let scheduler_enabled = flag("scheduler_enabled");
+        let sandbox_demo = flag("sandbox_demo");
         let aws_batch_size = number("aws_batch_size", 1000, 1, 1000, problems);
         let aws_concurrency = number("aws_concurrency_per_target", 4, 1, 64, problems);
         let transition_secs = number("sandbox_transition_secs", 2, 0, 3600, problems);
@@ -576,6 +581,7 @@ impl Raw {
                 transition_secs: transition_secs?,
                 throttle_rate: throttle_rate?,
                 failure_rate: failure_rate?,
+                demo: sandbox_demo?,
             },
             admin_email: admin_email?,
             admin_password,

@@ -89,6 +89,8 @@ pub async fn spawn_app_on_clock(
     config.admin_password = Some(SecretString::from(ADMIN_PASSWORD));
     // Tests drive passes themselves; the ones about the scheduler turn it on.
     config.scheduler_enabled = false;
+    // Tests make the resources they count; the one about the demo turns it on.
+    config.sandbox.demo = false;
     adjust(&mut config);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

@@ -25,6 +25,7 @@ impl ServeProcess {
             .env("ISCHED_ADMIN_EMAIL", ADMIN_EMAIL)
             .env("ISCHED_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("ISCHED_LOG_LEVEL", "warn")
+            .env("ISCHED_SANDBOX_DEMO", "false")
             .stdin(Stdio::null())
             .stdout(Stdio::null());
         configure(&mut cmd);

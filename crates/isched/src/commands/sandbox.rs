@@ -36,6 +36,16 @@ pub fn run(config_file: Option<&Path>, cmd: SandboxCommand) -> ExitCode {
             engine.store().clone(),
             crate::providers::sandbox_options(&config),
         );
+        // The README's seed tags its instances with office-hours: make sure it exists, or
+        // every instance would show as unschedulable.
+        if crate::demo::ensure_office_hours(&engine, &isched_engine::Actor::cli()).await?
+            && matches!(format, Format::Text)
+        {
+            println!(
+                "created the schedule {} (weekdays 09:00-17:00, this machine's time zone)",
+                crate::demo::SCHEDULE
+            );
+        }
         let tags = tags.into_iter().collect();
         let ids = provider
             .seed(&region, instances, &instance_type, &tags)

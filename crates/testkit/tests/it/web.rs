@@ -381,3 +381,53 @@ async fn sessions_are_http_only_cookies_and_forms_need_their_csrf_token(backend:
 }
 
 isched_testkit::backend_tests!(sessions_are_http_only_cookies_and_forms_need_their_csrf_token);
+
+/// The README's first command on an empty database: something real to look at.
+async fn a_first_run_on_the_sandbox_has_a_labelled_demo(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |c| c.sandbox.demo = true).await else {
+        return;
+    };
+    let admin = app.admin_token().await;
+    let resources: serde_json::Value = app
+        .client
+        .get(app.url("/api/v1/resources"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+    let items = resources["items"].as_array().expect("items");
+    assert_eq!(items.len(), 5, "{resources}");
+    for r in items {
+        assert_eq!(r["schedule"], "office-hours", "{r}");
+        assert!(r["unschedulable"].is_null(), "{r}");
+        assert_eq!(r["provider"], "sandbox");
+    }
+    let template: serde_json::Value = app
+        .client
+        .get(app.url("/api/v1/templates/dev-box"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(template["schedule"], "office-hours", "{template}");
+    // The pages say that none of it is real.
+    let page = app
+        .client
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("GET /")
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("instances here are simulated"), "{page}");
+    app.stop().await;
+}
+
+isched_testkit::backend_tests!(a_first_run_on_the_sandbox_has_a_labelled_demo);
