@@ -24,3 +24,11 @@ document.addEventListener("click", async (event) => {
     button.textContent = "Selected: press Ctrl+C";
   }
 });
+// The week view offers the viewer's own time zone, which only the browser knows.
+for (const select of document.querySelectorAll("select[data-viewer-zone]")) {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (zone && ![...select.options].some((o) => o.value === zone)) {
+    const option = new Option("yours (" + zone + ")", zone);
+    select.add(option, 1);
+  }
+}

@@ -28,6 +28,8 @@ pub fn routes(state: &AppState) -> ExtraRoutes {
         )
         .route("/ui/instances/{id}/{action}", post(pages::instances::act))
         .route("/ui/jobs/{id}", get(pages::jobs::show))
+        .route("/ui/schedules", get(pages::schedules::list))
+        .route("/ui/schedules/{name}", get(pages::schedules::show))
         .route("/ui/admin/instances", get(pages::admin::fleet))
         .route(
             "/ui/admin/instances/{id}/force-stop",

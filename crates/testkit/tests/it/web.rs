@@ -92,6 +92,52 @@ async fn a_user_signs_in_creates_an_instance_and_sees_its_login_once() {
         .expect("signed in");
     browser.screenshot("web-instances-empty").await;
 
+    // Schedules: the list, then a week of one, in its zone and in another.
+    click(b, "a[href='/ui/schedules']").await;
+    b.wait()
+        .for_element(Locator::XPath("//h1[text()='Schedules']"))
+        .await
+        .expect("the schedules");
+    click(b, "a[href='/ui/schedules/office']").await;
+    b.wait()
+        .for_element(Locator::Css("figure.week svg"))
+        .await
+        .expect("the week view");
+    let list = b
+        .find(Locator::Css(".week-list"))
+        .await
+        .expect("the week as text")
+        .text()
+        .await
+        .expect("text");
+    assert!(list.contains("runs 09:00–17:00"), "{list}");
+    assert!(list.contains("stopped all day"), "{list}");
+    browser.screenshot("web-schedule-week").await;
+    b.goto(&app.url("/ui/schedules/office?zone=America/New_York&week=2026-03-23"))
+        .await
+        .expect("another zone");
+    let list = b
+        .find(Locator::Css(".week-list"))
+        .await
+        .expect("the week as text")
+        .text()
+        .await
+        .expect("text");
+    assert!(list.contains("Monday 23 March: runs 04:00–12:00"), "{list}");
+    browser.screenshot("web-schedule-week-new-york").await;
+    b.goto(&app.url("/ui/schedules/office?zone=Europe/Berlin&week=2026-03-23"))
+        .await
+        .expect("a DST week");
+    let list = b
+        .find(Locator::Css(".week-list"))
+        .await
+        .expect("the week as text")
+        .text()
+        .await
+        .expect("text");
+    assert!(list.contains("a daylight-saving day of 23 hours"), "{list}");
+    b.goto(&app.url("/ui/instances")).await.expect("back");
+
     b.find(Locator::Css("#choice"))
         .await
         .expect("select")

@@ -4,7 +4,9 @@
 pub(crate) mod admin;
 pub(crate) mod instances;
 pub(crate) mod jobs;
+pub(crate) mod schedules;
 pub(crate) mod sign_in;
+pub(crate) mod week;
 
 use crate::session::Session;
 use axum::http::StatusCode;
@@ -25,6 +27,7 @@ pub(crate) struct Page<'a> {
 pub(crate) enum Nav {
     None,
     Instances,
+    Schedules,
     Admin,
 }
 
@@ -62,6 +65,7 @@ pub(crate) fn shell(
                         a.brand href="/ui/instances" { "isched" }
                         nav aria-label="Main" {
                             a href="/ui/instances" aria-current=[(page.nav == Nav::Instances).then_some("page")] { "My instances" }
+                            a href="/ui/schedules" aria-current=[(page.nav == Nav::Schedules).then_some("page")] { "Schedules" }
                             @if s.user().is_admin() {
                                 a href="/ui/admin/instances" aria-current=[(page.nav == Nav::Admin).then_some("page")] { "Fleet" }
                             }
