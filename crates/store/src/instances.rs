@@ -180,6 +180,17 @@ where
     }
 }
 
+impl Instance {
+    /// What to show as its state: `provisioning`, `failed` or `terminated`, or (once it
+    /// exists) what the cloud said at the last look (`unknown` before any look).
+    pub fn shown_state(&self) -> String {
+        match self.lifecycle {
+            Lifecycle::Active => self.cloud_state.clone().unwrap_or_else(|| "unknown".into()),
+            other => other.as_str().to_owned(),
+        }
+    }
+}
+
 impl TryFrom<Columns> for Instance {
     type Error = StoreError;
 

@@ -21,6 +21,10 @@ struct WithCsrf<T> {
     form: T,
 }
 
+/// A form with no field but its token (a button: sign out, force-stop).
+#[derive(Deserialize)]
+pub(crate) struct Nothing {}
+
 /// A form body whose CSRF token matched.
 pub(crate) struct CsrfForm<T>(pub T);
 

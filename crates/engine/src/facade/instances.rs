@@ -336,26 +336,12 @@ impl Engine {
         hours: u32,
     ) -> Result<Instance, EngineError> {
         let instance = self.instance(user, id).await?;
-        if !matches!(
-            instance.lifecycle,
-            Lifecycle::Active | Lifecycle::Provisioning
-        ) {
-            return Err(DefinitionError::Conflict(format!(
-                "instance {id} is {}",
-                instance.lifecycle.as_str()
-            ))
-            .into());
-        }
+        still_alive(&instance, id)?;
         if hours == 0 {
             return Err(invalid("hours", "must be at least 1").into());
         }
         let now = self.now();
-        let max_hours = self
-            .inner
-            .store
-            .template(&instance.template)
-            .await?
-            .map_or(0, |t| t.spec.max_lifetime_hours);
+        let max_hours = self.max_lifetime_hours(&instance).await?;
         let limit = now + SignedDuration::from_hours(i64::from(max_hours));
         let wanted = instance.expires_at.max(now) + SignedDuration::from_hours(i64::from(hours));
         if wanted > limit {
@@ -367,6 +353,16 @@ impl Engine {
         }
         self.lengthen_life(&Actor::user(user), &instance, wanted)
             .await
+    }
+
+    /// The longest life its template allows from now, in hours (0 if the template is gone).
+    pub(super) async fn max_lifetime_hours(&self, instance: &Instance) -> Result<u32, EngineError> {
+        Ok(self
+            .inner
+            .store
+            .template(&instance.template)
+            .await?
+            .map_or(0, |t| t.spec.max_lifetime_hours))
     }
 
     /// Sets the end of `instance`'s life to `wanted`, audited as `actor`'s.
@@ -461,4 +457,20 @@ impl Engine {
     pub fn jobs_waiting(&self) -> &tokio::sync::Notify {
         &self.inner.jobs_wake
     }
+}
+
+/// Refuses to lengthen the life of an instance that failed or was terminated; `named` is
+/// how the message names it.
+pub(super) fn still_alive(instance: &Instance, named: &str) -> Result<(), EngineError> {
+    if matches!(
+        instance.lifecycle,
+        Lifecycle::Active | Lifecycle::Provisioning
+    ) {
+        return Ok(());
+    }
+    Err(DefinitionError::Conflict(format!(
+        "instance {named} is {}",
+        instance.lifecycle.as_str()
+    ))
+    .into())
 }

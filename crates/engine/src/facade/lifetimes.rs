@@ -9,7 +9,7 @@ use crate::definitions::DefinitionError;
 use crate::notify::Notice;
 use crate::plan::EngineError;
 use crate::reminders::{ReminderSettings, Snooze, signing_key};
-use isched_store::instances::{Instance, Lifecycle};
+use isched_store::instances::Instance;
 use isched_store::templates::OnExpiry;
 use jiff::{SignedDuration, Timestamp};
 
@@ -66,12 +66,7 @@ impl Engine {
         let (on_expiry, max_hours) = template.map_or((OnExpiry::Stop, 0), |t| {
             (t.spec.on_expiry, t.spec.max_lifetime_hours)
         });
-        let zone = self
-            .definitions()
-            .catalog()
-            .await?
-            .schedule(&instance.schedule)
-            .map_or(jiff::tz::TimeZone::UTC, |s| s.time_zone().clone());
+        let zone = self.zone_of_instance(instance).await;
         let local = |t: Timestamp| {
             t.to_zoned_datetime(zone.clone())
                 .strftime("%Y-%m-%d %H:%M %Z")
@@ -133,24 +128,11 @@ impl Engine {
         let store = &self.inner.store;
         let not_found = || EngineError::from(DefinitionError::NotFound("instance", id.to_owned()));
         let instance = store.instance(id).await?.ok_or_else(not_found)?;
-        if !matches!(
-            instance.lifecycle,
-            Lifecycle::Active | Lifecycle::Provisioning
-        ) {
-            return Err(DefinitionError::Conflict(format!(
-                "instance {} is {}",
-                instance.name,
-                instance.lifecycle.as_str()
-            ))
-            .into());
-        }
+        super::instances::still_alive(&instance, &instance.name)?;
         if instance.expires_at >= until {
             return Ok(Lengthened::AlreadyLonger(instance));
         }
-        let max_hours = store
-            .template(&instance.template)
-            .await?
-            .map_or(0, |t| t.spec.max_lifetime_hours);
+        let max_hours = self.max_lifetime_hours(&instance).await?;
         let wanted = until.min(self.now() + SignedDuration::from_hours(i64::from(max_hours)));
         if wanted <= instance.expires_at {
             return Ok(Lengthened::AlreadyLonger(instance));

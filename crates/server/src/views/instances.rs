@@ -1,7 +1,7 @@
 //! Instances and jobs as `/api/v1/instances` and `/api/v1/jobs` show them.
 
 use isched_engine::Outlook;
-use isched_store::instances::{Instance, Lifecycle};
+use isched_store::instances::Instance;
 use isched_store::jobs::{Job, JobError, JobStep};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -70,10 +70,7 @@ impl LoginSummary {
 
 impl From<(Instance, Outlook)> for InstanceView {
     fn from((i, outlook): (Instance, Outlook)) -> Self {
-        let state = match i.lifecycle {
-            Lifecycle::Active => i.cloud_state.clone().unwrap_or_else(|| "unknown".into()),
-            other => other.as_str().to_owned(),
-        };
+        let state = i.shown_state();
         let login = LoginSummary::of(&i);
         InstanceView {
             id: i.id,

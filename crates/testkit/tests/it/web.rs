@@ -55,13 +55,17 @@ async fn click(b: &fantoccini::Client, css: &str) {
         .expect("click");
 }
 
-async fn heading(b: &fantoccini::Client) -> String {
-    b.find(Locator::Css("h1"))
+async fn text_of(b: &fantoccini::Client, at: Locator<'_>, what: &str) -> String {
+    b.find(at)
         .await
-        .expect("h1")
+        .unwrap_or_else(|e| panic!("{what}: {e}"))
         .text()
         .await
         .expect("text")
+}
+
+async fn heading(b: &fantoccini::Client) -> String {
+    text_of(b, Locator::Css("h1"), "h1").await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -103,38 +107,20 @@ async fn a_user_signs_in_creates_an_instance_and_sees_its_login_once() {
         .for_element(Locator::Css("figure.week svg"))
         .await
         .expect("the week view");
-    let list = b
-        .find(Locator::Css(".week-list"))
-        .await
-        .expect("the week as text")
-        .text()
-        .await
-        .expect("text");
+    let list = text_of(b, Locator::Css(".week-list"), "the week as text").await;
     assert!(list.contains("runs 09:00–17:00"), "{list}");
     assert!(list.contains("stopped all day"), "{list}");
     browser.screenshot("web-schedule-week").await;
     b.goto(&app.url("/ui/schedules/office?zone=America/New_York&week=2026-03-23"))
         .await
         .expect("another zone");
-    let list = b
-        .find(Locator::Css(".week-list"))
-        .await
-        .expect("the week as text")
-        .text()
-        .await
-        .expect("text");
+    let list = text_of(b, Locator::Css(".week-list"), "the week as text").await;
     assert!(list.contains("Monday 23 March: runs 04:00–12:00"), "{list}");
     browser.screenshot("web-schedule-week-new-york").await;
     b.goto(&app.url("/ui/schedules/office?zone=Europe/Berlin&week=2026-03-23"))
         .await
         .expect("a DST week");
-    let list = b
-        .find(Locator::Css(".week-list"))
-        .await
-        .expect("the week as text")
-        .text()
-        .await
-        .expect("text");
+    let list = text_of(b, Locator::Css(".week-list"), "the week as text").await;
     assert!(list.contains("a daylight-saving day of 23 hours"), "{list}");
     b.goto(&app.url("/ui/instances")).await.expect("back");
 
@@ -152,13 +138,7 @@ async fn a_user_signs_in_creates_an_instance_and_sees_its_login_once() {
         .for_element(Locator::Css("#login-secret"))
         .await
         .expect("the login, once");
-    let secret = b
-        .find(Locator::Css("#login-secret"))
-        .await
-        .expect("secret")
-        .text()
-        .await
-        .expect("text");
+    let secret = text_of(b, Locator::Css("#login-secret"), "secret").await;
     assert!(secret.len() >= 16, "{secret}");
     let page = b.source().await.expect("source");
     assert!(
@@ -189,13 +169,12 @@ async fn a_user_signs_in_creates_an_instance_and_sees_its_login_once() {
         .for_element(Locator::XPath("//h1[text()='My instances']"))
         .await
         .expect("back to the list");
-    let row = b
-        .find(Locator::XPath("//tr[.//strong[text()='web-box']]"))
-        .await
-        .expect("the row")
-        .text()
-        .await
-        .expect("text");
+    let row = text_of(
+        b,
+        Locator::XPath("//tr[.//strong[text()='web-box']]"),
+        "the row",
+    )
+    .await;
     assert!(row.contains("stopp"), "{row}");
 
     click(b, "form[action='/ui/logout'] button").await;
@@ -258,13 +237,12 @@ async fn an_admin_force_stops_an_instance_after_step_up() {
         .for_element(Locator::XPath("//h1[text()='Fleet']"))
         .await
         .expect("the fleet");
-    let row = b
-        .find(Locator::XPath("//tr[.//strong[text()='team-box']]"))
-        .await
-        .expect("the user's instance")
-        .text()
-        .await
-        .expect("text");
+    let row = text_of(
+        b,
+        Locator::XPath("//tr[.//strong[text()='team-box']]"),
+        "the user's instance",
+    )
+    .await;
     assert!(row.contains(USER) && row.contains("running"), "{row}");
     browser.screenshot("web-fleet").await;
     click(b, "button[aria-label='Force-stop team-box']").await;
@@ -273,13 +251,12 @@ async fn an_admin_force_stops_an_instance_after_step_up() {
         .for_element(Locator::XPath("//h1[text()='Fleet']"))
         .await
         .expect("back to the fleet");
-    let row = b
-        .find(Locator::XPath("//tr[.//strong[text()='team-box']]"))
-        .await
-        .expect("the row")
-        .text()
-        .await
-        .expect("text");
+    let row = text_of(
+        b,
+        Locator::XPath("//tr[.//strong[text()='team-box']]"),
+        "the row",
+    )
+    .await;
     assert!(row.contains("stopp"), "{row}");
     browser.close().await;
     app.stop().await;

@@ -3,7 +3,7 @@
 //! fleet page lists every self-service instance with its owner, and force-stops any.
 
 use super::{Nav, Page, failure, money, shell, when};
-use crate::csrf::CsrfForm;
+use crate::csrf::{CsrfForm, Nothing};
 use crate::session::Session;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
@@ -11,7 +11,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use isched_auth::principal::Credential;
 use isched_server::AppState;
-use isched_store::instances::{Instance, InstanceQuery, Lifecycle};
+use isched_store::instances::{InstanceQuery, Lifecycle};
 use maud::html;
 use std::collections::HashMap;
 
@@ -126,10 +126,6 @@ pub(crate) async fn fleet(
         .iter()
         .map(|u| (u.id.as_str(), u.email.as_str()))
         .collect();
-    let state_of = |i: &Instance| match i.lifecycle {
-        Lifecycle::Active => i.cloud_state.clone().unwrap_or_else(|| "unknown".into()),
-        other => other.as_str().to_owned(),
-    };
     let body = html! {
         main id="main" {
             h1 { "Fleet" }
@@ -152,7 +148,7 @@ pub(crate) async fn fleet(
                     } }
                     tbody {
                         @for (i, outlook) in instances.iter().zip(&outlooks) {
-                            @let s = state_of(i);
+                            @let s = i.shown_state();
                             tr {
                                 td { strong { (i.name) } br; span.muted.id { (i.cloud_id.as_deref().unwrap_or("")) } }
                                 td { (owners.get(i.owner.as_str()).copied().unwrap_or(i.owner.as_str())) }
@@ -183,9 +179,6 @@ pub(crate) async fn fleet(
     };
     shell(&state, &page, Some(&session), body).into_response()
 }
-
-#[derive(serde::Deserialize)]
-pub(crate) struct Nothing {}
 
 /// `POST /ui/admin/instances/{id}/force-stop`.
 pub(crate) async fn force_stop(

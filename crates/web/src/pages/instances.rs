@@ -36,13 +36,6 @@ pub(crate) struct NewInstance {
     name: String,
 }
 
-fn state_of(i: &Instance) -> String {
-    match i.lifecycle {
-        Lifecycle::Active => i.cloud_state.clone().unwrap_or_else(|| "unknown".into()),
-        other => other.as_str().to_owned(),
-    }
-}
-
 fn actions(session: &Session, i: &Instance, state: &str) -> Markup {
     let live = matches!(i.lifecycle, Lifecycle::Active);
     let base = format!("/ui/instances/{}", i.id);
@@ -98,7 +91,7 @@ fn table(session: &Session, items: &[(Instance, Outlook)]) -> Markup {
                     } }
                     tbody {
                         @for (i, outlook) in items {
-                            @let state = state_of(i);
+                            @let state = i.shown_state();
                             tr {
                                 td { strong { (i.name) } br; span.muted.id { (i.cloud_id.as_deref().unwrap_or("")) } }
                                 td { span class={ "state " (state) } { (state) } }

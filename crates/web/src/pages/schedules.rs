@@ -7,7 +7,6 @@ use super::{Nav, Page, failure, shell, when};
 use crate::session::Session;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use isched_schedule::State as Desired;
 use isched_server::AppState;
 use isched_store::inventory::InventoryQuery;
 use jiff::tz::TimeZone;
@@ -16,14 +15,6 @@ use serde::Deserialize;
 
 /// Resources listed on a schedule's page.
 const LISTED: u32 = 100;
-
-fn state_name(s: Desired) -> &'static str {
-    match s {
-        Desired::Running => "running",
-        Desired::Stopped => "stopped",
-        Desired::Any => "any",
-    }
-}
 
 /// `GET /ui/schedules`.
 pub(crate) async fn list(State(state): State<AppState>, session: Session) -> Response {
@@ -49,14 +40,14 @@ pub(crate) async fn list(State(state): State<AppState>, session: Session) -> Res
                     } }
                     tbody {
                         @for s in &schedules {
-                            @let now_state = state_name(s.state_at(now).state);
+                            @let now_state = s.state_at(now).state.as_str();
                             tr {
                                 td { a href={ "/ui/schedules/" (s.name()) } { (s.name()) } }
                                 td { (s.time_zone().iana_name().unwrap_or("UTC")) }
                                 td { span class={ "state " (now_state) } { (now_state) } }
                                 td.when {
                                     @match s.next_transition(now) {
-                                        Some(t) => { (when(t.at)) " → " (state_name(t.state)) }
+                                        Some(t) => { (when(t.at)) " → " (t.state.as_str()) }
                                         None => { "—" }
                                     }
                                 }
@@ -149,7 +140,7 @@ pub(crate) async fn show(
     let body = html! {
         main id="main" {
             h1 { (name) }
-            p.muted { "Runs in " (own_name) ". Now: " (state_name(schedule.state_at(state.now()).state)) "." }
+            p.muted { "Runs in " (own_name) ". Now: " (schedule.state_at(state.now()).state.as_str()) "." }
             @for e in zone_error.iter().chain(week_error.iter()) {
                 p.notice.warn role="alert" { (e) }
             }

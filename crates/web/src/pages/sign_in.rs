@@ -3,7 +3,7 @@
 //! does the work, with the same lockout as the API; the routes share its rate limit.
 
 use super::{Nav, Page, shell};
-use crate::csrf::CsrfForm;
+use crate::csrf::{CsrfForm, Nothing};
 use crate::session::{RefreshToken, Visitor, signed_in_cookies, signed_out_cookies, with_cookies};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -222,9 +222,6 @@ pub(crate) async fn challenge(
         }
     }
 }
-
-#[derive(Deserialize)]
-pub(crate) struct Nothing {}
 
 /// `POST /ui/logout`: revokes the session's refresh token and clears its cookies.
 pub(crate) async fn logout(
