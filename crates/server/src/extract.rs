@@ -92,38 +92,53 @@ fn recent(principal: &Principal, state: &AppState) -> Result<(), ApiError> {
     }
 }
 
+/// Why `principal` may not act as an admin now, if it may not: not an admin, a personal
+/// access token without the admin scope, a sign-in older than the step-up window
+/// (`reauthentication_required`), or MFA required and not enrolled. The API's `AdminUser`
+/// and the web's admin pages apply this one rule.
+pub fn admin_refusal(principal: &Principal, state: &AppState) -> Option<ApiError> {
+    if !principal.user.is_admin() {
+        return Some(ApiError::forbidden(
+            "forbidden",
+            "this needs the admin group",
+        ));
+    }
+    match &principal.credential {
+        Credential::PersonalAccessToken { scopes, .. } => {
+            if !scopes.iter().any(|s| s == "admin") {
+                return Some(ApiError::forbidden(
+                    "insufficient_scope",
+                    "this token lacks the admin scope",
+                ));
+            }
+        }
+        _ => {
+            if let Err(e) = recent(principal, state) {
+                return Some(e);
+            }
+        }
+    }
+    if state.auth().settings().require_admin_mfa
+        && !principal.user.mfa_enabled
+        && !matches!(principal.credential, Credential::External { .. })
+    {
+        return Some(ApiError::forbidden(
+            "mfa_required",
+            "admins must enrol MFA first (POST /api/v1/users/me/mfa/totp)",
+        ));
+    }
+    None
+}
+
 impl FromRequestParts<AppState> for AdminUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let CurrentUser(principal) = CurrentUser::from_request_parts(parts, state).await?;
-        if !principal.user.is_admin() {
-            return Err(ApiError::forbidden(
-                "forbidden",
-                "this needs the admin group",
-            ));
+        match admin_refusal(&principal, state) {
+            Some(e) => Err(e),
+            None => Ok(AdminUser(principal)),
         }
-        match &principal.credential {
-            Credential::PersonalAccessToken { scopes, .. } => {
-                if !scopes.iter().any(|s| s == "admin") {
-                    return Err(ApiError::forbidden(
-                        "insufficient_scope",
-                        "this token lacks the admin scope",
-                    ));
-                }
-            }
-            _ => recent(&principal, state)?,
-        }
-        if state.auth().settings().require_admin_mfa
-            && !principal.user.mfa_enabled
-            && !matches!(principal.credential, Credential::External { .. })
-        {
-            return Err(ApiError::forbidden(
-                "mfa_required",
-                "admins must enrol MFA first (POST /api/v1/users/me/mfa/totp)",
-            ));
-        }
-        Ok(AdminUser(principal))
     }
 }
 

@@ -19,7 +19,7 @@ mod views;
 mod well_known;
 
 pub use error::ApiError;
-pub use extract::{AdminUser, CurrentUser, RecentlyAuthenticated};
+pub use extract::{AdminUser, CurrentUser, RecentlyAuthenticated, admin_refusal};
 pub use metrics_endpoint::install_metrics_recorder;
 pub use settings::ServerSettings;
 pub use state::AppState;

@@ -9,7 +9,6 @@ use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use isched_auth::principal::Credential;
 use isched_server::AppState;
 use isched_store::instances::{InstanceQuery, Lifecycle};
 use maud::html;
@@ -18,32 +17,23 @@ use std::collections::HashMap;
 /// An admin who signed in within the step-up window.
 pub(crate) struct AdminSession(pub Session);
 
-/// None when `session` may use admin pages now; else the page that says what to do.
+/// None when `session` may use admin pages now (the API's rule for admins); else the page
+/// that says what to do: the step-up form when the sign-in is too old.
 fn refusal(state: &AppState, session: &Session, path: &str) -> Option<Response> {
-    let principal = &session.principal;
-    if !principal.user.is_admin() {
-        return Some(super::error_page(
-            StatusCode::FORBIDDEN,
-            "Admins only",
-            "This page needs the admin group.",
-        ));
+    let e = isched_server::admin_refusal(&session.principal, state)?;
+    if e.code == "reauthentication_required" {
+        let minutes = state.auth().settings().step_up_window.as_mins();
+        return Some(step_up_page(state, session, path, minutes, None));
     }
-    let window = state.auth().settings().step_up_window;
-    let recent = principal
-        .auth_time
-        .is_some_and(|t| t + window >= state.now());
-    let external = matches!(principal.credential, Credential::External { .. });
-    if !recent && !external {
-        return Some(step_up_page(state, session, path, window.as_mins(), None));
-    }
-    if state.auth().settings().require_admin_mfa && !principal.user.mfa_enabled && !external {
-        return Some(super::error_page(
-            StatusCode::FORBIDDEN,
-            "Enrol MFA first",
-            "Admins must enrol an authenticator app before using admin pages.",
-        ));
-    }
-    None
+    let title = match e.code {
+        "mfa_required" => "Enrol MFA first",
+        _ => "Admins only",
+    };
+    Some(super::error_page(
+        e.status,
+        title,
+        &super::sentence(&e.message),
+    ))
 }
 
 impl FromRequestParts<AppState> for AdminSession {
