@@ -79,6 +79,9 @@ impl JobRunner {
     /// once), forgets logins nobody read within a day, and retries notices.
     async fn upkeep(&self) {
         self.engine.notifier().deliver_due().await;
+        if let Err(e) = self.engine.roll_up_usage().await {
+            tracing::warn!(error = %e, "cannot roll usage up");
+        }
         if let Some(settings) = &self.reminders
             && let Err(e) = self.engine.remind_expiring(settings).await
         {

@@ -103,6 +103,7 @@ pub async fn start_with_clock(
         clock.clone(),
         notifier.clone(),
         Some(scheduler_handle.clone()),
+        config.usage.settings.clone(),
     );
     if config.provider == crate::config::Provider::Sandbox && config.sandbox.demo {
         let sandbox = isched_cloud::sandbox::SandboxProvider::new(
@@ -164,12 +165,23 @@ pub async fn start_with_clock(
     });
     // Provisioning jobs run in every replica: each claims its own.
     let (jobs_stop, jobs_stop_rx) = tokio::sync::watch::channel(false);
-    let jobs = tokio::spawn(jobs.run(jobs_stop_rx));
+    let jobs = tokio::spawn(jobs.run(jobs_stop_rx.clone()));
+    let exports = config.usage.export_to.clone().map(|to| {
+        tokio::spawn(crate::usage_export::run(
+            store.clone(),
+            config.usage.settings.clone(),
+            to,
+            jobs_stop_rx,
+        ))
+    });
     // The scheduler and the job runner stop with the server, after the requests in flight.
     let task = tokio::spawn(async move {
         let result = isched_server::serve(listener, app, shutdown).await;
         let _ = jobs_stop.send(true);
         let _ = jobs.await;
+        if let Some(exports) = exports {
+            let _ = exports.await;
+        }
         if let Some((task, stop)) = scheduler {
             let _ = stop.send(true);
             let _ = task.await;

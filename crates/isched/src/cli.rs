@@ -109,6 +109,10 @@ pub enum Command {
     /// `isched login`.
     #[command(subcommand)]
     Instances(InstancesCommand),
+    /// Running hours, cost and savings, read from the database (like `plan`); Parquet
+    /// exports for DuckDB and Athena.
+    #[command(subcommand)]
+    Usage(UsageCommand),
     /// Jobs that create instances.
     #[command(subcommand)]
     Jobs(JobsCommand),
@@ -435,6 +439,55 @@ pub struct ScheduleFile {
     /// File of periods and schedules, YAML or JSON, in AWS Instance Scheduler's field names.
     #[arg(long = "config", value_name = "FILE")]
     pub path: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsageCommand {
+    /// Hours, cost and savings over whole days, grouped.
+    Report {
+        /// First day, inclusive (YYYY-MM-DD, in --zone).
+        #[arg(long, value_name = "DATE")]
+        from: String,
+        /// Last day, inclusive.
+        #[arg(long, value_name = "DATE")]
+        to: String,
+        #[arg(long, value_enum, default_value_t = UsageGroup::Schedule)]
+        group_by: UsageGroup,
+        /// The zone days are cut in (IANA name).
+        #[arg(long, default_value = "UTC")]
+        zone: String,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+    /// Writes rolled-up days as Parquet, partitioned by date (`date=YYYY-MM-DD/`): the
+    /// daily usage per resource and the running intervals.
+    Export {
+        /// A directory, or s3://BUCKET/PREFIX.
+        #[arg(long, value_name = "DIR|s3://BUCKET/PREFIX")]
+        to: String,
+        /// First day to export (default: the first rolled up).
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last day to export (default: the last rolled up).
+        #[arg(long, value_name = "DATE")]
+        through: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UsageGroup {
+    Resource,
+    Owner,
+    Template,
+    Schedule,
+    Day,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Json,
+    Csv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -25,6 +25,8 @@ pub const DEFAULT_ADMIN_EMAIL: &str = "admin@localhost";
 /// `ISCHED_` + upper case.
 mod identity;
 pub use identity::IdentityConfig;
+mod usage;
+pub use usage::UsageConfig;
 
 const KEYS: &[&str] = &[
     "database_url",
@@ -141,6 +143,8 @@ pub struct Config {
     pub webhook_url: Option<SecretString>,
     /// Signs webhook bodies (`X-Isched-Signature: sha256=HMAC`).
     pub webhook_secret: Option<SecretString>,
+    /// How usage and cost are counted and exported.
+    pub usage: UsageConfig,
 }
 
 /// One problem, with the key named as the user wrote it.
@@ -197,6 +201,7 @@ impl Config {
         let env_keys: Vec<String> = KEYS
             .iter()
             .chain(identity::KEYS)
+            .chain(usage::KEYS)
             .map(|k| k.to_string())
             .chain(SECRET_KEYS.iter().map(|k| format!("{k}_file")))
             .collect();
@@ -219,7 +224,10 @@ impl Config {
                             message,
                         }),
                     },
-                    _ if KEYS.contains(&key.as_str()) || identity::KEYS.contains(&key.as_str()) => {
+                    _ if KEYS.contains(&key.as_str())
+                        || identity::KEYS.contains(&key.as_str())
+                        || usage::KEYS.contains(&key.as_str()) =>
+                    {
                         raw.set(&key, value, source)
                     }
                     _ => problems.push(Problem {
@@ -523,6 +531,7 @@ impl Raw {
         }
         let schedule_tag = self.tag_key("schedule_tag", "Schedule", problems);
         let owner_tag = self.tag_key("owner_tag", "Owner", problems);
+        let usage = usage::parse(self, &owner_tag, problems);
         let webhook_url = self.get("webhook_url").map(|(v, source)| {
             let v = v.trim();
             if !(v.starts_with("http://") || v.starts_with("https://"))
@@ -602,6 +611,7 @@ impl Raw {
             reminder_minutes: reminder_minutes?,
             snooze_minutes: snooze_minutes?,
             owner_tag,
+            usage,
             webhook_url,
             webhook_secret,
         })

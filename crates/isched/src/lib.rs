@@ -9,3 +9,4 @@ pub mod config;
 pub mod demo;
 pub mod logging;
 pub mod providers;
+mod usage_export;

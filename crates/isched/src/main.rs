@@ -51,6 +51,7 @@ fn main() -> ExitCode {
         Command::Keys(cmd) => isched::commands::keys::run(cli.config.as_deref(), cmd),
         Command::Users(cmd) => isched::commands::users::run(cmd),
         Command::Instances(cmd) => isched::commands::instances::run(cmd),
+        Command::Usage(cmd) => isched::commands::usage::run(cli.config.as_deref(), cmd),
         Command::Jobs(cmd) => isched::commands::instances::run_jobs(cmd),
     }
 }

@@ -188,6 +188,17 @@ impl From<EngineError> for ApiError {
     }
 }
 
+impl From<isched_engine::usage::UsageError> for ApiError {
+    fn from(e: isched_engine::usage::UsageError) -> ApiError {
+        use isched_engine::usage::UsageError;
+        match e {
+            UsageError::Store(s) => s.into(),
+            UsageError::Definitions(d) => d.into(),
+            UsageError::Invalid { field, message } => ApiError::invalid(field, message),
+        }
+    }
+}
+
 pub(crate) async fn no_route() -> ApiError {
     ApiError::not_found(
         "no such endpoint; the API lives under /api/v1 (see /docs, and /api/v1/openapi.json)",

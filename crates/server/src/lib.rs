@@ -23,6 +23,7 @@ pub use extract::{AdminUser, CurrentUser, RecentlyAuthenticated, admin_refusal};
 pub use metrics_endpoint::install_metrics_recorder;
 pub use settings::ServerSettings;
 pub use state::AppState;
+pub use views::usage::{UsageFigures, UsageRowView, UsageView};
 
 use axum::Router;
 use axum::http::header;

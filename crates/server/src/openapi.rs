@@ -32,6 +32,7 @@ pub(crate) const BEARER: &str = "bearer";
         (name = "calendars", description = "Holiday calendars (ICS)"),
         (name = "templates", description = "What users may create instances from (admins write)"),
         (name = "instances", description = "Instances users create from templates, and the jobs that create them"),
+        (name = "usage", description = "Running hours, cost and savings, per resource, owner, template, schedule or day"),
         (name = "audit", description = "Who changed what (admins)"),
     )
 )]

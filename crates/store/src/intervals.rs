@@ -1,6 +1,6 @@
 //! Running intervals per resource, the raw material of usage and cost.
 
-use crate::time::from_ms;
+use crate::time::{from_ms, to_ms};
 use crate::{Store, StoreError, on_pool};
 use jiff::Timestamp;
 use std::collections::HashSet;
@@ -42,6 +42,34 @@ impl Store {
                     started_at: from_ms(s)?,
                     ended_at: e.map(from_ms).transpose()?,
                 })
+            })
+            .collect()
+    }
+
+    /// Every interval that overlaps `[start, end)`, by resource then start.
+    pub async fn running_spans_between(
+        &self,
+        start: Timestamp,
+        end: Timestamp,
+    ) -> Result<Vec<(String, RunningInterval)>, StoreError> {
+        let rows: Vec<(String, i64, Option<i64>)> = on_pool!(self, |p| sqlx::query_as(
+            "SELECT resource, started_at, ended_at FROM running_intervals \
+             WHERE started_at < $2 AND (ended_at IS NULL OR ended_at > $1) \
+             ORDER BY resource, started_at, id"
+        )
+        .bind(to_ms(start))
+        .bind(to_ms(end))
+        .fetch_all(p)
+        .await)?;
+        rows.into_iter()
+            .map(|(r, s, e)| {
+                Ok((
+                    r,
+                    RunningInterval {
+                        started_at: from_ms(s)?,
+                        ended_at: e.map(from_ms).transpose()?,
+                    },
+                ))
             })
             .collect()
     }

@@ -29,6 +29,7 @@ pub mod settings;
 pub mod templates;
 pub mod tokens;
 pub mod usage;
+pub mod usage_rollups;
 pub mod users;
 
 pub use connect::{Backend, PoolStats, redact_url};

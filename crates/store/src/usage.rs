@@ -63,6 +63,27 @@ impl Store {
         Ok(())
     }
 
+    /// The events, oldest first per instance, before `end` of every instance that existed
+    /// at some time in `[start, end)`: each one's type and price in force over the range.
+    pub async fn usage_events_between(
+        &self,
+        start: Timestamp,
+        end: Timestamp,
+    ) -> Result<Vec<StoredUsageEvent>, StoreError> {
+        let rows: Vec<(i64, String, String, String, Option<f64>)> =
+            on_pool!(self, |p| sqlx::query_as(
+                "SELECT e.at, e.instance, e.event, e.instance_type, e.hourly_price \
+                 FROM usage_events e JOIN instances i ON i.id = e.instance \
+                 WHERE i.created_at < $2 AND (i.terminated_at IS NULL OR i.terminated_at > $1) \
+                 AND e.at < $2 ORDER BY e.instance, e.at, e.id"
+            )
+            .bind(to_ms(start))
+            .bind(to_ms(end))
+            .fetch_all(p)
+            .await)?;
+        rows.into_iter().map(event_of_row).collect()
+    }
+
     /// An instance's events, oldest first.
     pub async fn usage_events_of(
         &self,
@@ -76,16 +97,18 @@ impl Store {
             .bind(instance)
             .fetch_all(p)
             .await)?;
-        rows.into_iter()
-            .map(|(at, instance, event, instance_type, hourly_price)| {
-                Ok(StoredUsageEvent {
-                    at: from_ms(at)?,
-                    instance,
-                    event,
-                    instance_type,
-                    hourly_price,
-                })
-            })
-            .collect()
+        rows.into_iter().map(event_of_row).collect()
     }
+}
+
+fn event_of_row(
+    (at, instance, event, instance_type, hourly_price): (i64, String, String, String, Option<f64>),
+) -> Result<StoredUsageEvent, StoreError> {
+    Ok(StoredUsageEvent {
+        at: from_ms(at)?,
+        instance,
+        event,
+        instance_type,
+        hourly_price,
+    })
 }

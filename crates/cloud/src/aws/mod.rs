@@ -7,6 +7,7 @@ mod call_counter;
 mod ec2;
 mod errors;
 mod rds;
+pub mod s3;
 
 pub use call_counter::CallCounter;
 

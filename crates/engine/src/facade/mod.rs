@@ -9,6 +9,7 @@ use crate::notify::Notifier;
 use crate::overrides::{self, OverrideRequest};
 use crate::plan::{Discovery, EngineError, all_targets, plan_targets};
 use crate::scheduler::SchedulerHandle;
+use crate::usage::UsageSettings;
 use isched_auth::clock::Clock;
 use isched_cloud::Provider;
 use isched_schedule::spec::CatalogSpec;
@@ -32,6 +33,7 @@ pub use outlook::Outlook;
 mod provision;
 mod quotas;
 mod templates;
+mod usage;
 
 /// Who makes a change: `id` goes to the audit log (a user id, or `cli`), `name` into the
 /// resource history that people read (an email address, `cli`, `snooze link`).
@@ -100,6 +102,8 @@ struct Inner {
     scheduler: Option<SchedulerHandle>,
     /// Wakes this process's job runner when a job is queued here.
     jobs_wake: tokio::sync::Notify,
+    /// How usage and cost are counted.
+    usage: UsageSettings,
 }
 
 impl std::fmt::Debug for Engine {
@@ -120,6 +124,7 @@ impl Engine {
         clock: Clock,
         notifier: Notifier,
         scheduler: Option<SchedulerHandle>,
+        usage: UsageSettings,
     ) -> Engine {
         Engine {
             inner: Arc::new(Inner {
@@ -130,6 +135,7 @@ impl Engine {
                 notifier,
                 scheduler,
                 jobs_wake: tokio::sync::Notify::new(),
+                usage,
             }),
         }
     }

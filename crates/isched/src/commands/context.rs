@@ -79,6 +79,7 @@ where
             clock,
             notifier,
             None,
+            config.usage.settings.clone(),
         );
         body(config, engine).await
     })

@@ -13,6 +13,7 @@ pub mod sandbox;
 pub mod schedule;
 pub mod serve;
 pub mod templates;
+pub mod usage;
 pub mod users;
 
 /// Exit code for invalid configuration or usage, as clap uses for bad arguments.

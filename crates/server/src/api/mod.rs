@@ -9,6 +9,7 @@ mod me;
 mod quotas;
 mod resources;
 mod templates;
+mod usage;
 mod users;
 
 use crate::state::AppState;
@@ -29,4 +30,5 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(templates::routes())
         .merge(instances::routes())
         .merge(quotas::routes())
+        .merge(usage::routes())
 }

@@ -7,6 +7,7 @@ pub(crate) mod auth;
 pub(crate) mod instances;
 pub(crate) mod resources;
 pub(crate) mod templates;
+pub mod usage;
 pub(crate) mod users;
 
 use crate::error::ApiError;

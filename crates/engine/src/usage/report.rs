@@ -1,0 +1,217 @@
+//! A usage report: sums per key over whole local days. Days already rolled up in the
+//! report's zone are summed by the database (whole months from month rows); the rest are
+//! computed from the running records.
+
+use super::UsageSettings;
+use super::day::{self, DayRange};
+use super::subjects::subjects_between;
+use crate::definitions::{DefinitionError, Definitions};
+use isched_store::usage_rollups::{GroupBy, Rollup, UsageSums};
+use isched_store::{Store, StoreError};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use std::collections::BTreeMap;
+
+/// The longest range a report may cover, in days (ten years).
+pub const MAX_DAYS: i32 = 3660;
+
+#[derive(Debug, Clone)]
+pub struct ReportRequest {
+    pub first: Date,
+    pub last: Date,
+    pub zone: TimeZone,
+    pub group_by: GroupBy,
+    /// Only this owner's resources (an email), as users see their own.
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportRow {
+    pub key: String,
+    pub sums: UsageSums,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub first: Date,
+    pub last: Date,
+    pub zone: String,
+    pub currency: String,
+    pub group_by: GroupBy,
+    /// By key.
+    pub rows: Vec<ReportRow>,
+    pub total: UsageSums,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UsageError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Definitions(#[from] DefinitionError),
+    /// The request itself is wrong; names the field.
+    #[error("{field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+}
+
+fn month_of(d: Date) -> String {
+    format!("{:04}-{:02}", d.year(), d.month())
+}
+
+pub async fn report(
+    store: &Store,
+    settings: &UsageSettings,
+    req: &ReportRequest,
+    now: Timestamp,
+) -> Result<Report, UsageError> {
+    if req.last < req.first {
+        return Err(UsageError::Invalid {
+            field: "to",
+            message: format!("{} is before from ({})", req.last, req.first),
+        });
+    }
+    if (req.last - req.first).get_days() >= MAX_DAYS {
+        return Err(UsageError::Invalid {
+            field: "to",
+            message: format!("a report covers at most {MAX_DAYS} days"),
+        });
+    }
+    let zone = req.zone.iana_name().unwrap_or("UTC").to_owned();
+    let owner = req.owner.as_deref();
+    let mut sums: BTreeMap<String, UsageSums> = BTreeMap::new();
+    let mut add = |key: String, s: &UsageSums| sums.entry(key).or_default().add(s);
+
+    let mut live_from = Some(req.first);
+    if zone == settings.zone_name()
+        && let Some(through) = store.usage_rolled_through(&zone).await?
+        && let Ok(through) = through.parse::<Date>()
+        && through >= req.first
+    {
+        let last = through.min(req.last);
+        for (from, a, b) in rolled_parts(req.first, last, req.group_by) {
+            for (key, s) in store
+                .usage_sums(from, req.group_by, &zone, &a, &b, owner)
+                .await?
+            {
+                add(key, &s);
+            }
+        }
+        live_from = last.tomorrow().ok().filter(|d| *d <= req.last);
+    }
+    if let Some(first) = live_from {
+        let range = DayRange {
+            zone: req.zone.clone(),
+            first,
+            last: req.last,
+        };
+        if range.start() < now {
+            let catalog = Definitions::new(store.clone()).catalog().await?;
+            let subjects =
+                subjects_between(store, settings, range.start(), range.end().min(now)).await?;
+            for row in day::rows(&subjects, &range, now, &catalog) {
+                if owner.is_none_or(|o| o == row.owner) {
+                    add(req.group_by.key_of(&row).to_owned(), &row.sums);
+                }
+            }
+        }
+    }
+    let mut total = UsageSums::default();
+    let rows = sums
+        .into_iter()
+        .map(|(key, sums)| {
+            total.add(&sums);
+            ReportRow { key, sums }
+        })
+        .collect();
+    Ok(Report {
+        first: req.first,
+        last: req.last,
+        zone,
+        currency: settings.prices.currency().to_owned(),
+        group_by: req.group_by,
+        rows,
+        total,
+    })
+}
+
+/// `first..=last` as runs of days and whole months (month rows hold no days, so never
+/// when grouping by day): (table, first period, last period).
+fn rolled_parts(first: Date, last: Date, group: GroupBy) -> Vec<(Rollup, String, String)> {
+    let mut parts = Vec::new();
+    let mut days_from = first;
+    let mut day = first;
+    while day <= last {
+        let month_end = day.last_of_month();
+        if group != GroupBy::Day && day == day.first_of_month() && month_end <= last {
+            if days_from < day {
+                parts.push((
+                    Rollup::Days,
+                    days_from.to_string(),
+                    day.yesterday().unwrap_or(day).to_string(),
+                ));
+            }
+            match parts.last_mut() {
+                // Consecutive months are one query.
+                Some((Rollup::Months, _, to)) if days_from == day => *to = month_of(day),
+                _ => parts.push((Rollup::Months, month_of(day), month_of(day))),
+            }
+            days_from = match month_end.tomorrow() {
+                Ok(d) => d,
+                Err(_) => return parts,
+            };
+            day = days_from;
+            continue;
+        }
+        day = match month_end.tomorrow() {
+            Ok(d) if d <= last => d,
+            _ => break,
+        };
+    }
+    if days_from <= last {
+        parts.push((Rollup::Days, days_from.to_string(), last.to_string()));
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        s.parse().expect("date")
+    }
+
+    fn parts(a: &str, b: &str, g: GroupBy) -> Vec<(Rollup, String, String)> {
+        rolled_parts(d(a), d(b), g)
+    }
+
+    #[test]
+    fn whole_months_come_from_month_rows() {
+        use Rollup::*;
+        let s = |x: &str| x.to_owned();
+        assert_eq!(
+            parts("2026-01-15", "2026-04-10", GroupBy::Schedule),
+            vec![
+                (Days, s("2026-01-15"), s("2026-01-31")),
+                (Months, s("2026-02"), s("2026-03")),
+                (Days, s("2026-04-01"), s("2026-04-10")),
+            ]
+        );
+        assert_eq!(
+            parts("2026-02-01", "2026-02-28", GroupBy::Owner),
+            vec![(Months, s("2026-02"), s("2026-02"))]
+        );
+        assert_eq!(
+            parts("2026-02-01", "2026-02-28", GroupBy::Day),
+            vec![(Days, s("2026-02-01"), s("2026-02-28"))]
+        );
+        assert_eq!(
+            parts("2026-02-03", "2026-02-05", GroupBy::Owner),
+            vec![(Days, s("2026-02-03"), s("2026-02-05"))]
+        );
+    }
+}

@@ -1,0 +1,87 @@
+//! A usage report as the API (and the CLI's JSON) shows it: hours and money per key.
+
+use isched_engine::usage::{Report, hours};
+use isched_store::usage_rollups::UsageSums;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UsageView {
+    /// First day, inclusive (YYYY-MM-DD in `zone`).
+    #[schema(value_type = String, format = Date)]
+    pub from: String,
+    /// Last day, inclusive.
+    #[schema(value_type = String, format = Date)]
+    pub to: String,
+    /// The zone days are cut in (a DST day has 23 or 25 hours).
+    pub zone: String,
+    /// What every cost is in (ISO 4217).
+    pub currency: String,
+    /// `resource`, `owner`, `template`, `schedule` or `day`.
+    pub group_by: &'static str,
+    /// By key: a resource key, owner email, template or schedule name (`(none)` for
+    /// resources without one), or a date.
+    pub rows: Vec<UsageRowView>,
+    pub total: UsageFigures,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UsageRowView {
+    pub key: String,
+    #[serde(flatten)]
+    pub figures: UsageFigures,
+}
+
+/// Hours and money. Saved is versus running all the time the resources existed in the
+/// range; unplanned is running while the schedule asked for stopped (manual starts).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UsageFigures {
+    pub running_hours: f64,
+    pub cost: f64,
+    pub saved_hours: f64,
+    pub saved_cost: f64,
+    /// Hours the schedules asked for running.
+    pub planned_hours: f64,
+    pub unplanned_hours: f64,
+    pub unplanned_cost: f64,
+}
+
+/// Money to a millionth, so that sums of many rows do not print float noise.
+fn money(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+impl From<&UsageSums> for UsageFigures {
+    fn from(s: &UsageSums) -> Self {
+        UsageFigures {
+            running_hours: hours(s.running_seconds),
+            cost: money(s.cost),
+            saved_hours: hours(s.existing_seconds - s.running_seconds),
+            saved_cost: money(s.saved_cost),
+            planned_hours: hours(s.planned_seconds),
+            unplanned_hours: hours(s.unplanned_seconds),
+            unplanned_cost: money(s.unplanned_cost),
+        }
+    }
+}
+
+impl From<&Report> for UsageView {
+    fn from(r: &Report) -> Self {
+        UsageView {
+            from: r.first.to_string(),
+            to: r.last.to_string(),
+            zone: r.zone.clone(),
+            currency: r.currency.clone(),
+            group_by: r.group_by.as_str(),
+            rows: r
+                .rows
+                .iter()
+                .map(|row| UsageRowView {
+                    key: row.key.clone(),
+                    figures: (&row.sums).into(),
+                })
+                .collect(),
+            total: (&r.total).into(),
+        }
+    }
+}
