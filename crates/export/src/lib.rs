@@ -27,6 +27,9 @@ pub enum ExportError {
     Destination(#[from] DestinationError),
 }
 
+/// Days read from the running records at once.
+const DAYS_PER_READ: i32 = 31;
+
 /// What an export wrote.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Exported {
@@ -46,41 +49,52 @@ pub async fn export_days(
 ) -> Result<Exported, ExportError> {
     let zone = settings.zone_name().to_owned();
     let currency = settings.prices.currency();
-    let range = DayRange {
-        zone: settings.zone.clone(),
-        first,
-        last,
-    };
     let mut done = Exported::default();
-    for (day, start, end) in range.days() {
-        let key = day.to_string();
-        let daily = store.usage_days(&zone, &key, &key).await?;
-        let subjects = subjects_between(store, settings, start, end).await?;
-        let intervals = tables::intervals_of(&subjects, start, end);
-        let files = [
-            (
-                "usage_daily",
-                daily.len(),
-                tables::daily(&daily, &zone, currency),
-            ),
-            (
-                "usage_intervals",
-                intervals.len(),
-                tables::intervals(&intervals, currency),
-            ),
-        ];
-        for (table, rows, bytes) in files {
-            if rows == 0 {
-                continue;
+    let mut batch_first = first;
+    while batch_first <= last {
+        let batch_last = batch_first
+            .checked_add(jiff::Span::new().days(DAYS_PER_READ - 1))
+            .map_or(last, |d| d.min(last));
+        let range = DayRange {
+            zone: settings.zone.clone(),
+            first: batch_first,
+            last: batch_last,
+        };
+        // One read of the running records for the whole batch, cut into days below.
+        let subjects = subjects_between(store, settings, range.start(), range.end()).await?;
+        for (day, start, end) in range.days() {
+            let key = day.to_string();
+            let daily = store.usage_days(&zone, &key, &key).await?;
+            let intervals = tables::intervals_of(&subjects, start, end);
+            let files = [
+                (
+                    "usage_daily",
+                    daily.len(),
+                    tables::daily(&daily, &zone, currency),
+                ),
+                (
+                    "usage_intervals",
+                    intervals.len(),
+                    tables::intervals(&intervals, currency),
+                ),
+            ];
+            for (table, rows, bytes) in files {
+                if rows == 0 {
+                    continue;
+                }
+                let bytes = bytes.map_err(|e| ExportError::Parquet(e.to_string()))?;
+                done.bytes += bytes.len() as u64;
+                done.rows += rows as u64;
+                done.files += 1;
+                to.put(&format!("{table}/date={key}/part-0.parquet"), bytes)
+                    .await?;
             }
-            let bytes = bytes.map_err(|e| ExportError::Parquet(e.to_string()))?;
-            done.bytes += bytes.len() as u64;
-            done.rows += rows as u64;
-            done.files += 1;
-            to.put(&format!("{table}/date={key}/part-0.parquet"), bytes)
-                .await?;
+            done.days += 1;
         }
-        done.days += 1;
+        match batch_last.tomorrow() {
+            Ok(d) => batch_first = d,
+            Err(_) => break,
+        }
     }
     Ok(done)
 }

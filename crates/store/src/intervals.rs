@@ -55,7 +55,7 @@ impl Store {
         let rows: Vec<(String, i64, Option<i64>)> = on_pool!(self, |p| sqlx::query_as(
             "SELECT resource, started_at, ended_at FROM running_intervals \
              WHERE started_at < $2 AND (ended_at IS NULL OR ended_at > $1) \
-             ORDER BY resource, started_at, id"
+             ORDER BY resource, started_at"
         )
         .bind(to_ms(start))
         .bind(to_ms(end))
