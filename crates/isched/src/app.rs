@@ -168,8 +168,7 @@ pub async fn start_with_clock(
     let jobs = tokio::spawn(jobs.run(jobs_stop_rx.clone()));
     let exports = config.usage.export_to.clone().map(|to| {
         tokio::spawn(crate::usage_export::run(
-            store.clone(),
-            config.usage.settings.clone(),
+            state.engine().clone(),
             to,
             jobs_stop_rx,
         ))

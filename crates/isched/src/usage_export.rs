@@ -1,22 +1,19 @@
-//! `usage_export_to`: `isched serve` exports each day as Parquet once it is rolled up. The
+//! `usage_export_to`: `isched serve` exports each day as Parquet once it is rolled up (at
+//! once when this process rolled it up, within a minute when another replica did). The
 //! last day exported to a destination is kept in the settings, so a restart (or another
 //! replica) goes on from there; a day written twice is written the same.
 
+use isched_engine::Engine;
 use isched_engine::usage::UsageSettings;
 use isched_export::{Destination, export_days};
 use isched_store::Store;
 use jiff::civil::Date;
 use std::time::Duration;
 
-/// How often to look for newly rolled-up days.
+/// How often to look for days another replica rolled up.
 const EVERY: Duration = Duration::from_secs(60);
 
-pub async fn run(
-    store: Store,
-    settings: UsageSettings,
-    to: String,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) {
+pub async fn run(engine: Engine, to: String, mut stop: tokio::sync::watch::Receiver<bool>) {
     let dest = match Destination::parse(&to).await {
         Ok(d) => d,
         Err(e) => {
@@ -25,12 +22,15 @@ pub async fn run(
         }
     };
     let mark = format!("usage_export:{to}");
+    let store = engine.store().clone();
+    let settings = engine.usage_settings().clone();
     loop {
         if let Err(e) = export_new_days(&store, &settings, &dest, &mark).await {
             tracing::warn!(error = %e, to = %to, "usage export failed; will try again");
         }
         tokio::select! {
             _ = tokio::time::sleep(EVERY) => {}
+            _ = engine.usage_rolled() => {}
             _ = stop.changed() => return,
         }
     }

@@ -19,6 +19,7 @@ use std::time::Duration;
 backend_tests!(
     a_new_york_week_is_counted_exactly,
     an_instance_is_priced_by_its_events_and_seen_by_its_owner,
+    serve_exports_each_day_once_rolled_up,
 );
 
 const NY: &str = "America/New_York";
@@ -403,7 +404,16 @@ async fn an_instance_is_priced_by_its_events_and_seen_by_its_owner(backend: Back
         "from=2026-05-04&to=2026-05-04&group_by=template&owner=dev@isched.test",
     )
     .await;
-    assert_eq!(again["rows"], mine["rows"]);
+    // (Time passes between the two requests: the stopped instance's saved time grows.)
+    let keys = |v: &Value| -> Vec<(Value, Value)> {
+        v["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|r| (r["key"].clone(), r["running_hours"].clone()))
+            .collect()
+    };
+    assert_eq!(keys(&again), keys(&mine));
     // Admins see everyone's: the week's resource has a row too (all saved that day).
     let all = usage(&app, &admin, "from=2026-05-04&to=2026-05-04&group_by=owner").await;
     let owners: Vec<&str> = all["rows"]
@@ -413,6 +423,43 @@ async fn an_instance_is_priced_by_its_events_and_seen_by_its_owner(backend: Back
         .filter_map(|r| r["key"].as_str())
         .collect();
     assert_eq!(owners, ["dev@isched.test", "user@isched.test"], "{all}");
+    app.stop().await;
+}
+
+async fn serve_exports_each_day_once_rolled_up(backend: Backend) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let to = dir.path().to_str().expect("utf-8 path").to_owned();
+    let clock = Clock::starting_at(at("2026-03-01T00:00:00Z"));
+    let Some(app) = spawn_app_on_clock(backend, clock, |c| c.usage.export_to = Some(to)).await
+    else {
+        return;
+    };
+    let admin = app.admin_token().await;
+    office_hours(&app, &admin).await;
+    a_week_of_running(&app).await;
+    app.clock
+        .advance(at("2026-03-12T12:00:00Z").duration_since(app.clock.now()));
+    let last = dir
+        .path()
+        .join("usage_daily/date=2026-03-11/part-0.parquet");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !last.is_file() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the last complete day is exported"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Days in UTC here (the default zone): office hours on 5 March ran 14:00 to 22:00 UTC.
+    let sums = duckdb(
+        dir.path(),
+        "SELECT sum(running_seconds), count(DISTINCT date) FROM read_parquet('DIR/usage_daily/*/*.parquet', hive_partitioning = true) WHERE date = '2026-03-05'",
+    );
+    assert_eq!(sums[0].as_f64(), Some(8.0 * 3600.0), "{sums:?}");
+    assert!(
+        !dir.path().join("usage_daily/date=2026-03-12").exists(),
+        "today is not complete"
+    );
     app.stop().await;
 }
 

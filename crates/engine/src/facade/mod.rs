@@ -104,6 +104,8 @@ struct Inner {
     jobs_wake: tokio::sync::Notify,
     /// How usage and cost are counted.
     usage: UsageSettings,
+    /// Signalled when complete days were rolled up (exports wait on it).
+    usage_rolled: tokio::sync::Notify,
 }
 
 impl std::fmt::Debug for Engine {
@@ -136,6 +138,7 @@ impl Engine {
                 scheduler,
                 jobs_wake: tokio::sync::Notify::new(),
                 usage,
+                usage_rolled: tokio::sync::Notify::new(),
             }),
         }
     }

@@ -30,12 +30,22 @@ impl Engine {
 
     /// Rolls up the complete days not yet rolled up (a bounded number per call).
     pub async fn roll_up_usage(&self) -> Result<i32, UsageError> {
-        usage::roll_up(
+        let days = usage::roll_up(
             &self.inner.store,
             &self.inner.usage,
             self.now(),
             ROLLUP_DAYS_PER_UPKEEP,
         )
-        .await
+        .await?;
+        if days > 0 {
+            self.inner.usage_rolled.notify_one();
+        }
+        Ok(days)
+    }
+
+    /// Returns once days were rolled up in this process since the last call (or at once
+    /// if they were while nobody waited).
+    pub async fn usage_rolled(&self) {
+        self.inner.usage_rolled.notified().await
     }
 }
