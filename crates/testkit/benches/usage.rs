@@ -52,7 +52,14 @@ fn item(n: usize, at: Timestamp) -> InventoryItem {
         region: "local".into(),
         cloud_id: id,
         state: "stopped".into(),
-        instance_type: Some(if n.is_multiple_of(4) { "m5.large" } else { "t3.micro" }.into()),
+        instance_type: Some(
+            if n.is_multiple_of(4) {
+                "m5.large"
+            } else {
+                "t3.micro"
+            }
+            .into(),
+        ),
         tags: BTreeMap::from([
             ("Schedule".to_owned(), format!("s{:02}", n % SCHEDULES)),
             (

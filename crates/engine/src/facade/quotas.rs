@@ -185,9 +185,11 @@ impl Engine {
             }
         }
         if let Some(budget) = limits.monthly_budget {
-            let (start, end) = month_of(self.now());
+            let (_, end) = month_of(self.now());
             let catalog = self.definitions().catalog().await?;
-            let projected: f64 = live
+            // Spent so far this month, and what the schedules of the live instances will
+            // still run until its end.
+            let still: f64 = live
                 .iter()
                 .map(|i| {
                     Self::month_cost(
@@ -196,25 +198,26 @@ impl Engine {
                         &i.schedule,
                         i.created_at,
                         i.expires_at,
-                        start,
+                        self.now(),
                         end,
                     )
                 })
                 .sum();
+            let projected = self.spent_this_month(owner).await? + still;
             let added = Self::month_cost(
                 &catalog,
                 new.hourly_price,
                 new.schedule,
                 self.now(),
                 new.expires_at,
-                start,
+                self.now(),
                 end,
             );
             if projected + added > budget {
                 return Err(EngineError::QuotaExceeded {
                     limit: "monthly_budget",
                     message: format!(
-                        "your monthly budget is {budget:.2}; your instances' schedules come to {projected:.2} this month and this one would add {added:.2}"
+                        "your monthly budget is {budget:.2}; spent so far this month and what your instances' schedules will still run come to {projected:.2}, and this one would add {added:.2}"
                     ),
                 });
             }
@@ -228,6 +231,31 @@ impl Engine {
 
     /// What an instance costs in the month `[start, end)` if it runs as its schedule says
     /// while it lives.
+    /// What the owner's instances (those made from templates) cost this month so far.
+    async fn spent_this_month(&self, owner: &User) -> Result<f64, EngineError> {
+        let today = self.now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+        let req = crate::usage::ReportRequest {
+            first: today.first_of_month(),
+            last: today,
+            zone: jiff::tz::TimeZone::UTC,
+            group_by: isched_store::usage_rollups::GroupBy::Template,
+            owner: Some(owner.email.as_str().to_owned()),
+        };
+        let report = crate::usage::report(&self.inner.store, &self.inner.usage, &req, self.now())
+            .await
+            .map_err(|e| match e {
+                crate::usage::UsageError::Store(s) => EngineError::Store(s),
+                crate::usage::UsageError::Definitions(d) => EngineError::Definitions(d),
+                other => EngineError::Store(isched_store::StoreError::Corrupt(other.to_string())),
+            })?;
+        Ok(report
+            .rows
+            .iter()
+            .filter(|r| r.key != crate::usage::NONE)
+            .map(|r| r.sums.cost)
+            .sum())
+    }
+
     fn month_cost(
         catalog: &Catalog,
         price: Option<f64>,

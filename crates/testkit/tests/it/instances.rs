@@ -591,7 +591,7 @@ async fn quotas_refuse_what_would_go_over_them(backend: Backend) {
         e["error"]["message"]
             .as_str()
             .expect("message")
-            .contains("come to 0.07 this month and this one would add 0.07"),
+            .contains("will still run come to 0.07, and this one would add 0.07"),
         "{e}"
     );
     assert_eq!(put(json!({ "monthly_budget": 100.0 })).await, 200);
