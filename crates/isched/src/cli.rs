@@ -481,6 +481,8 @@ pub enum UsageGroup {
     Template,
     Schedule,
     Day,
+    /// The owner's groups (an owner in two groups counts in both).
+    Group,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

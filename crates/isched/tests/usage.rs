@@ -423,6 +423,19 @@ async fn an_instance_is_priced_by_its_events_and_seen_by_its_owner(backend: Back
         .filter_map(|r| r["key"].as_str())
         .collect();
     assert_eq!(owners, ["dev@isched.test", "user@isched.test"], "{all}");
+    // By group: the user's groups; the tag's owner is not a user, so under (none).
+    let groups = usage(&app, &admin, "from=2026-05-04&to=2026-05-04&group_by=group").await;
+    let rows = groups["rows"].as_array().expect("rows");
+    assert_eq!(rows[0]["key"], "(none)", "{groups}");
+    assert!(close(&rows[0]["running_hours"], 0.0), "{groups}");
+    assert!(rows.len() >= 2, "the user's groups: {groups}");
+    assert!(close(&rows[1]["running_hours"], hours), "{groups}");
+    // (Saved time grows between requests; what ran does not.)
+    assert_eq!(
+        groups["total"]["running_hours"],
+        all["total"]["running_hours"]
+    );
+    assert_eq!(groups["total"]["cost"], all["total"]["cost"]);
     app.stop().await;
 }
 

@@ -53,15 +53,18 @@ pub enum GroupBy {
     Template,
     Schedule,
     Day,
+    /// The owner's groups: rows are by owner here, and reports spread them over groups.
+    Group,
 }
 
 impl GroupBy {
-    pub const ALL: [GroupBy; 5] = [
+    pub const ALL: [GroupBy; 6] = [
         GroupBy::Resource,
         GroupBy::Owner,
         GroupBy::Template,
         GroupBy::Schedule,
         GroupBy::Day,
+        GroupBy::Group,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -71,6 +74,7 @@ impl GroupBy {
             GroupBy::Template => "template",
             GroupBy::Schedule => "schedule",
             GroupBy::Day => "day",
+            GroupBy::Group => "group",
         }
     }
 
@@ -82,7 +86,7 @@ impl GroupBy {
     pub fn key_of(self, row: &UsageRow) -> &str {
         match self {
             GroupBy::Resource => &row.resource,
-            GroupBy::Owner => &row.owner,
+            GroupBy::Owner | GroupBy::Group => &row.owner,
             GroupBy::Template => &row.template,
             GroupBy::Schedule => &row.schedule,
             GroupBy::Day => &row.period,
@@ -115,7 +119,7 @@ macro_rules! sums_of {
     ($table:literal, $period:literal, $group:expr) => {
         match $group {
             GroupBy::Resource => sums!($table, $period, "resource"),
-            GroupBy::Owner => sums!($table, $period, "owner"),
+            GroupBy::Owner | GroupBy::Group => sums!($table, $period, "owner"),
             GroupBy::Template => sums!($table, $period, "template"),
             GroupBy::Schedule => sums!($table, $period, "schedule"),
             GroupBy::Day => sums!($table, $period, $period),

@@ -120,12 +120,13 @@ pub async fn report(
         }
     }
     let mut total = UsageSums::default();
+    sums.values().for_each(|s| total.add(s));
+    if req.group_by == GroupBy::Group {
+        sums = by_group(store, sums).await?;
+    }
     let rows = sums
         .into_iter()
-        .map(|(key, sums)| {
-            total.add(&sums);
-            ReportRow { key, sums }
-        })
+        .map(|(key, sums)| ReportRow { key, sums })
         .collect();
     Ok(Report {
         first: req.first,
@@ -136,6 +137,31 @@ pub async fn report(
         rows,
         total,
     })
+}
+
+/// Owners' sums spread over their groups: an owner in two groups counts in both (so the
+/// rows may add up to more than the total); owners who are not users, or in no group, are
+/// under `(none)`.
+async fn by_group(
+    store: &Store,
+    by_owner: BTreeMap<String, UsageSums>,
+) -> Result<BTreeMap<String, UsageSums>, UsageError> {
+    let groups: std::collections::HashMap<String, Vec<String>> = store
+        .list_users()
+        .await?
+        .into_iter()
+        .map(|u| (u.email.as_str().to_owned(), u.roles))
+        .collect();
+    let mut out: BTreeMap<String, UsageSums> = BTreeMap::new();
+    for (owner, s) in by_owner {
+        match groups.get(&owner).filter(|g| !g.is_empty()) {
+            Some(gs) => gs
+                .iter()
+                .for_each(|g| out.entry(g.clone()).or_default().add(&s)),
+            None => out.entry(day::NONE.to_owned()).or_default().add(&s),
+        }
+    }
+    Ok(out)
 }
 
 /// `first..=last` as runs of days and whole months (month rows hold no days, so never

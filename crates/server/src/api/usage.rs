@@ -28,7 +28,8 @@ pub(crate) struct UsageQuery {
     from: Option<String>,
     /// Last day, inclusive; default today.
     to: Option<String>,
-    /// `resource`, `owner`, `template`, `schedule` (default) or `day`.
+    /// `resource`, `owner`, `template`, `schedule` (default), `day`, or `group` (the
+    /// owner's groups; an owner in two groups counts in both).
     group_by: Option<String>,
     /// The zone days are cut in (IANA name); default the server's `usage_zone`.
     zone: Option<String>,
@@ -69,7 +70,7 @@ pub(crate) async fn usage(
         Some(g) => GroupBy::parse(g).ok_or_else(|| {
             ApiError::invalid(
                 "group_by",
-                format!("{g:?} is not one of resource, owner, template, schedule, day"),
+                format!("{g:?} is not one of resource, owner, template, schedule, day, group"),
             )
         })?,
     };

@@ -17,10 +17,10 @@ pub struct UsageView {
     pub zone: String,
     /// What every cost is in (ISO 4217).
     pub currency: String,
-    /// `resource`, `owner`, `template`, `schedule` or `day`.
+    /// `resource`, `owner`, `template`, `schedule`, `day` or `group`.
     pub group_by: &'static str,
-    /// By key: a resource key, owner email, template or schedule name (`(none)` for
-    /// resources without one), or a date.
+    /// By key: a resource key, owner email, template, schedule or group name (`(none)`
+    /// for resources without one), or a date.
     pub rows: Vec<UsageRowView>,
     pub total: UsageFigures,
 }

@@ -18,6 +18,7 @@ fn group(g: UsageGroup) -> GroupBy {
         UsageGroup::Template => GroupBy::Template,
         UsageGroup::Schedule => GroupBy::Schedule,
         UsageGroup::Day => GroupBy::Day,
+        UsageGroup::Group => GroupBy::Group,
     }
 }
 
