@@ -6,9 +6,7 @@
 //! priced by its own events, and its owner sees only their own usage.
 
 use isched_auth::clock::Clock;
-use isched_store::inventory::{InventoryItem, InventoryUpdate};
-use isched_store::scheduling::PassRecord;
-use isched_testkit::{Backend, Moto, TestApp, backend_tests, spawn_app_on_clock};
+use isched_testkit::{Backend, Moto, TestApp, backend_tests, spawn_app_on_clock, usage_data};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
@@ -77,66 +75,23 @@ async fn office_hours(app: &TestApp, admin: &str) {
 /// scheduler would have recorded for the week of 5 to 11 March 2026: office hours on the
 /// five weekdays, and a manual start on Saturday from 10:00 to 13:30.
 async fn a_week_of_running(app: &TestApp) {
-    let item = InventoryItem {
-        resource: KEY.into(),
-        provider: "sandbox".into(),
-        kind: "ec2".into(),
-        account: "000000000000".into(),
-        region: "local".into(),
-        cloud_id: "i-0week".into(),
-        state: "stopped".into(),
-        instance_type: Some("t3.micro".into()),
-        tags: [
-            ("Schedule".to_owned(), "office-hours".to_owned()),
-            ("Owner".to_owned(), "dev@isched.test".to_owned()),
-        ]
-        .into(),
-        schedule: Some("office-hours".into()),
-        schedule_source: None,
-        unschedulable: None,
-        desired: None,
-        reason: None,
-        first_seen: at("2026-03-01T05:00:00Z"),
-        last_seen: at("2026-03-01T05:00:00Z"),
-    };
-    app.store
-        .update_inventory(&InventoryUpdate {
-            at: Some(at("2026-03-01T05:00:00Z")),
-            targets: vec![],
-            items: vec![item],
-        })
-        .await
-        .expect("inventory");
-    let mut runs = vec![("2026-03-07T10:00:00-05:00", "2026-03-07T13:30:00-05:00")];
-    let days = [
-        ("05", "-05:00"),
-        ("06", "-05:00"),
-        ("09", "-04:00"),
-        ("10", "-04:00"),
-        ("11", "-04:00"),
-    ];
-    let office: Vec<(String, String)> = days
-        .iter()
-        .map(|(d, off)| {
-            (
-                format!("2026-03-{d}T09:00:00{off}"),
-                format!("2026-03-{d}T17:00:00{off}"),
-            )
-        })
-        .collect();
-    runs.extend(office.iter().map(|(a, b)| (a.as_str(), b.as_str())));
-    for (from, to) in runs {
-        for (instant, starts) in [(from, true), (to, false)] {
-            let key = vec![KEY.to_owned()];
-            let pass = PassRecord {
-                at: at(instant),
-                started_running: if starts { key.clone() } else { vec![] },
-                stopped_running: if starts { vec![] } else { key },
-                ..PassRecord::default()
-            };
-            app.store.record_pass(&pass).await.expect("pass");
-        }
-    }
+    let key = usage_data::seen(
+        &app.store,
+        "0week",
+        "office-hours",
+        "dev@isched.test",
+        "t3.micro",
+        at("2026-03-01T05:00:00Z"),
+    )
+    .await;
+    assert_eq!(key, KEY);
+    let mut runs = usage_data::office_days(&["05", "06"], "-05:00");
+    runs.extend(usage_data::office_days(&["09", "10", "11"], "-04:00"));
+    runs.push((
+        at("2026-03-07T10:00:00-05:00"),
+        at("2026-03-07T13:30:00-05:00"),
+    ));
+    usage_data::ran(&app.store, KEY, &runs).await;
 }
 
 async fn a_new_york_week_is_counted_exactly(backend: Backend) {

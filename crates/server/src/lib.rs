@@ -18,6 +18,7 @@ mod state;
 mod views;
 mod well_known;
 
+pub use api::usage::UsageQuery;
 pub use error::ApiError;
 pub use extract::{AdminUser, CurrentUser, RecentlyAuthenticated, admin_refusal};
 pub use metrics_endpoint::install_metrics_recorder;

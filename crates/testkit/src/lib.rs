@@ -13,6 +13,7 @@ mod python;
 mod serve_process;
 pub use python::venv_bin;
 mod smtp;
+pub mod usage_data;
 mod webhook;
 
 pub use browser::Browser;

@@ -30,6 +30,8 @@ pub fn routes(state: &AppState) -> ExtraRoutes {
         .route("/ui/jobs/{id}", get(pages::jobs::show))
         .route("/ui/schedules", get(pages::schedules::list))
         .route("/ui/schedules/{name}", get(pages::schedules::show))
+        .route("/ui/usage", get(pages::usage::show))
+        .route("/ui/usage.csv", get(pages::usage::csv))
         .route("/ui/admin/instances", get(pages::admin::fleet))
         .route(
             "/ui/admin/instances/{id}/force-stop",

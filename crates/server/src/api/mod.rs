@@ -9,7 +9,7 @@ mod me;
 mod quotas;
 mod resources;
 mod templates;
-mod usage;
+pub(crate) mod usage;
 mod users;
 
 use crate::state::AppState;

@@ -23,22 +23,50 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub(crate) struct UsageQuery {
+pub struct UsageQuery {
     /// First day, inclusive (YYYY-MM-DD); default the first of this month.
-    from: Option<String>,
+    pub from: Option<String>,
     /// Last day, inclusive; default today.
-    to: Option<String>,
+    pub to: Option<String>,
     /// `resource`, `owner`, `template`, `schedule` (default), `day`, or `group` (the
     /// owner's groups; an owner in two groups counts in both).
-    group_by: Option<String>,
+    pub group_by: Option<String>,
     /// The zone days are cut in (IANA name); default the server's `usage_zone`.
-    zone: Option<String>,
+    pub zone: Option<String>,
     /// Only this owner's resources (an email). Admins only: users always see their own.
-    owner: Option<String>,
+    pub owner: Option<String>,
+}
+
+impl UsageQuery {
+    /// The report asked for, with the defaults filled in; a bad value names its field.
+    pub fn request(self, state: &AppState) -> Result<ReportRequest, ApiError> {
+        let zone = match self.zone.as_deref().filter(|z| !z.is_empty()) {
+            None => state.engine().usage_settings().zone.clone(),
+            Some(z) => TimeZone::get(z)
+                .map_err(|_| ApiError::invalid("zone", format!("{z:?} is not a time zone")))?,
+        };
+        let today = state.now().to_zoned_datetime(zone.clone()).date();
+        let group_by = match self.group_by.as_deref() {
+            None => GroupBy::Schedule,
+            Some(g) => GroupBy::parse(g).ok_or_else(|| {
+                ApiError::invalid(
+                    "group_by",
+                    format!("{g:?} is not one of resource, owner, template, schedule, day, group"),
+                )
+            })?,
+        };
+        Ok(ReportRequest {
+            first: date("from", self.from.as_deref(), today.first_of_month())?,
+            last: date("to", self.to.as_deref(), today)?,
+            zone,
+            group_by,
+            owner: self.owner.filter(|o| !o.is_empty()),
+        })
+    }
 }
 
 fn date(field: &'static str, text: Option<&str>, default: Date) -> Result<Date, ApiError> {
-    match text {
+    match text.filter(|t| !t.is_empty()) {
         None => Ok(default),
         Some(t) => t
             .parse()
@@ -59,28 +87,7 @@ pub(crate) async fn usage(
     ApiQuery(q): ApiQuery<UsageQuery>,
 ) -> Result<Json<UsageView>, ApiError> {
     let engine = state.engine();
-    let zone = match q.zone.as_deref() {
-        None => engine.usage_settings().zone.clone(),
-        Some(z) => TimeZone::get(z)
-            .map_err(|_| ApiError::invalid("zone", format!("{z:?} is not a time zone")))?,
-    };
-    let today = state.now().to_zoned_datetime(zone.clone()).date();
-    let group_by = match q.group_by.as_deref() {
-        None => GroupBy::Schedule,
-        Some(g) => GroupBy::parse(g).ok_or_else(|| {
-            ApiError::invalid(
-                "group_by",
-                format!("{g:?} is not one of resource, owner, template, schedule, day, group"),
-            )
-        })?,
-    };
-    let req = ReportRequest {
-        first: date("from", q.from.as_deref(), today.first_of_month())?,
-        last: date("to", q.to.as_deref(), today)?,
-        zone,
-        group_by,
-        owner: q.owner,
-    };
+    let req = q.request(&state)?;
     let report = engine.usage_report(user.user(), req).await?;
     Ok(Json(UsageView::from(&report)))
 }

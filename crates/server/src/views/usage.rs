@@ -85,3 +85,46 @@ impl From<&Report> for UsageView {
         }
     }
 }
+
+impl UsageView {
+    /// The columns of the CSV and of tables.
+    pub const COLUMNS: [&'static str; 8] = [
+        "key",
+        "running_hours",
+        "cost",
+        "saved_hours",
+        "saved_cost",
+        "planned_hours",
+        "unplanned_hours",
+        "unplanned_cost",
+    ];
+
+    /// One row's cells, hours and money to two decimals.
+    pub fn cells(key: &str, f: &UsageFigures) -> [String; 8] {
+        [
+            key.to_owned(),
+            format!("{:.2}", f.running_hours),
+            format!("{:.2}", f.cost),
+            format!("{:.2}", f.saved_hours),
+            format!("{:.2}", f.saved_cost),
+            format!("{:.2}", f.planned_hours),
+            format!("{:.2}", f.unplanned_hours),
+            format!("{:.2}", f.unplanned_cost),
+        ]
+    }
+
+    /// The rows as CSV with a header line (keys quoted where they need it).
+    pub fn to_csv(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut write = |cells: &[String]| {
+            // Writing to memory does not fail.
+            let _ = w.write_record(cells);
+        };
+        write(&Self::COLUMNS.map(str::to_owned));
+        for row in &self.rows {
+            write(&Self::cells(&row.key, &row.figures));
+        }
+        let bytes = w.into_inner().unwrap_or_default();
+        String::from_utf8(bytes).unwrap_or_default()
+    }
+}

@@ -4,7 +4,7 @@
 //! and the sign-in page's answers to wrong passwords.
 
 use fantoccini::Locator;
-use isched_testkit::{Backend, Browser, TestApp, spawn_app_with};
+use isched_testkit::{Backend, Browser, TestApp, spawn_app_on_clock, spawn_app_with, usage_data};
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::json;
 use std::time::Duration;
@@ -454,3 +454,126 @@ async fn a_first_run_on_the_sandbox_has_a_labelled_demo(backend: Backend) {
 }
 
 isched_testkit::backend_tests!(a_first_run_on_the_sandbox_has_a_labelled_demo);
+
+/// An admin reads a week's usage per day and per owner (bars and table), gets a field's
+/// error next to it, and the CSV has the table's rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_reads_usage_as_charts_and_csv() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let clock =
+        isched_auth::clock::Clock::starting_at("2026-03-12T12:00:00Z".parse().expect("instant"));
+    let Some(app) = spawn_app_on_clock(Backend::Sqlite, clock, |c| {
+        c.usage.settings.zone = jiff::tz::TimeZone::get("America/New_York").expect("zone");
+    })
+    .await
+    else {
+        return;
+    };
+    let admin = app.admin_token().await;
+    let period = json!({ "name": "office", "begintime": "09:00", "endtime": "17:00", "weekdays": "mon-fri" });
+    let schedule =
+        json!({ "name": "office-hours", "timezone": "America/New_York", "periods": ["office"] });
+    for (path, body) in [("/api/v1/periods", period), ("/api/v1/schedules", schedule)] {
+        assert_eq!(app.post(path, Some(&admin), &body).await.status(), 201);
+    }
+    let first = "2026-03-01T05:00:00Z".parse().expect("instant");
+    for (id, owner, kind) in [
+        ("0a", "ana@isched.test", "t3.micro"),
+        ("0b", "ben@isched.test", "m5.large"),
+        ("0c", "ana@isched.test", "t3.large"),
+    ] {
+        let key = usage_data::seen(&app.store, id, "office-hours", owner, kind, first).await;
+        let mut runs = usage_data::office_days(&["05", "06"], "-05:00");
+        runs.extend(usage_data::office_days(&["09", "10", "11"], "-04:00"));
+        usage_data::ran(&app.store, &key, &runs).await;
+    }
+
+    let b = &browser.client;
+    b.goto(&app.url("/")).await.expect("open /");
+    fill(b, "#email", isched_testkit::ADMIN_EMAIL).await;
+    fill(b, "#password", isched_testkit::ADMIN_PASSWORD).await;
+    click(b, "button[type=submit]").await;
+    b.wait()
+        .for_element(Locator::XPath("//h1[text()='My instances']"))
+        .await
+        .expect("signed in");
+    click(b, "a[href='/ui/usage']").await;
+    b.wait()
+        .for_element(Locator::XPath("//h1[text()='Usage and savings']"))
+        .await
+        .expect("the usage page");
+    b.goto(&app.url("/ui/usage?from=2026-03-05&to=2026-03-11&group_by=day"))
+        .await
+        .expect("a week");
+    // 40 h each at 0.0104, 0.096 and 0.0832 an hour.
+    let spent = text_of(
+        b,
+        Locator::Css(".totals .card:first-child .figure"),
+        "spent",
+    )
+    .await;
+    assert_eq!(spent, "7.58 USD");
+    let bars = b
+        .find_all(Locator::Css("figure.usage rect.spent"))
+        .await
+        .expect("bars");
+    assert_eq!(bars.len(), 7, "one bar per day");
+    let sunday = text_of(
+        b,
+        Locator::XPath("//tr[th[text()='2026-03-08']]"),
+        "the DST Sunday",
+    )
+    .await;
+    assert!(
+        sunday.contains("69.00"),
+        "3 resources × 23 h saved: {sunday}"
+    );
+    browser.screenshot("web-usage-days").await;
+    b.execute(
+        "document.querySelector('figure.usage').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .expect("scroll");
+    browser.screenshot("web-usage-chart").await;
+
+    b.goto(&app.url("/ui/usage?from=2026-03-05&to=2026-03-11&group_by=owner"))
+        .await
+        .expect("per owner");
+    let ana = text_of(
+        b,
+        Locator::XPath("//tr[th[text()='ana@isched.test']]"),
+        "ana's row",
+    )
+    .await;
+    assert!(ana.contains("80.00"), "two resources × 40 h: {ana}");
+    browser.screenshot("web-usage-owners").await;
+    let csv: String = b
+        .execute(
+            "return fetch('/ui/usage.csv?from=2026-03-05&to=2026-03-11&group_by=owner').then(r => r.text());",
+            vec![],
+        )
+        .await
+        .expect("fetch")
+        .as_str()
+        .expect("text")
+        .to_owned();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "key,running_hours,cost,saved_hours,saved_cost,planned_hours,unplanned_hours,unplanned_cost"
+    );
+    assert!(lines[1].starts_with("ana@isched.test,80.00,"), "{csv}");
+    assert!(lines[2].starts_with("ben@isched.test,40.00,3.84,"), "{csv}");
+
+    b.goto(&app.url("/ui/usage?from=2026-02-30"))
+        .await
+        .expect("a bad date");
+    let error = text_of(b, Locator::Css("#from-error"), "the field's error").await;
+    assert!(error.contains("not a date"), "{error}");
+    browser.screenshot("web-usage-error").await;
+    browser.close().await;
+    app.stop().await;
+}

@@ -6,6 +6,7 @@ pub(crate) mod instances;
 pub(crate) mod jobs;
 pub(crate) mod schedules;
 pub(crate) mod sign_in;
+pub(crate) mod usage;
 pub(crate) mod week;
 
 use crate::session::Session;
@@ -28,6 +29,7 @@ pub(crate) enum Nav {
     None,
     Instances,
     Schedules,
+    Usage,
     Admin,
 }
 
@@ -66,6 +68,7 @@ pub(crate) fn shell(
                         nav aria-label="Main" {
                             a href="/ui/instances" aria-current=[(page.nav == Nav::Instances).then_some("page")] { "My instances" }
                             a href="/ui/schedules" aria-current=[(page.nav == Nav::Schedules).then_some("page")] { "Schedules" }
+                            a href="/ui/usage" aria-current=[(page.nav == Nav::Usage).then_some("page")] { "Usage" }
                             @if s.user().is_admin() {
                                 a href="/ui/admin/instances" aria-current=[(page.nav == Nav::Admin).then_some("page")] { "Fleet" }
                             }

@@ -4,7 +4,7 @@ use super::date;
 use crate::cli::{ReportFormat, UsageGroup};
 use crate::commands::context::with_store;
 use isched_engine::usage::{ReportRequest, report};
-use isched_server::{UsageFigures, UsageView};
+use isched_server::UsageView;
 use isched_store::usage_rollups::GroupBy;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -52,50 +52,21 @@ pub fn run(
         let view = UsageView::from(&r);
         match format {
             ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&view)?),
-            ReportFormat::Csv => print!("{}", csv_of(&view)?),
+            ReportFormat::Csv => print!("{}", view.to_csv()),
             ReportFormat::Table => print!("{}", table_of(&view)),
         }
         Ok(ExitCode::SUCCESS)
     })
 }
 
-const COLUMNS: [&str; 8] = [
-    "key",
-    "running_hours",
-    "cost",
-    "saved_hours",
-    "saved_cost",
-    "planned_hours",
-    "unplanned_hours",
-    "unplanned_cost",
-];
-
-fn cells(key: &str, f: &UsageFigures) -> [String; 8] {
-    [
-        key.to_owned(),
-        format!("{:.2}", f.running_hours),
-        format!("{:.2}", f.cost),
-        format!("{:.2}", f.saved_hours),
-        format!("{:.2}", f.saved_cost),
-        format!("{:.2}", f.planned_hours),
-        format!("{:.2}", f.unplanned_hours),
-        format!("{:.2}", f.unplanned_cost),
-    ]
-}
-
-fn csv_of(view: &UsageView) -> anyhow::Result<String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(COLUMNS)?;
-    for row in &view.rows {
-        w.write_record(cells(&row.key, &row.figures))?;
-    }
-    Ok(String::from_utf8(w.into_inner()?)?)
-}
-
 fn table_of(view: &UsageView) -> String {
-    let mut lines: Vec<[String; 8]> = vec![COLUMNS.map(str::to_owned)];
-    lines.extend(view.rows.iter().map(|r| cells(&r.key, &r.figures)));
-    lines.push(cells("total", &view.total));
+    let mut lines: Vec<[String; 8]> = vec![UsageView::COLUMNS.map(str::to_owned)];
+    lines.extend(
+        view.rows
+            .iter()
+            .map(|r| UsageView::cells(&r.key, &r.figures)),
+    );
+    lines.push(UsageView::cells("total", &view.total));
     let widths: Vec<usize> = (0..8)
         .map(|i| {
             lines
