@@ -38,7 +38,7 @@ const SQLITE_INTERVALS: &str = "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELEC
 const POSTGRES_INTERVALS: &str = "INSERT INTO running_intervals (resource, started_at, ended_at) \
     SELECT 'sandbox:000000000000:local:i-' || lpad(r::text, 5, '0'), \
            $1 + d * 86400000 + k.s + (r % 60) * 60000, $1 + d * 86400000 + k.e + (r % 60) * 60000 \
-    FROM generate_series(0, 364) AS d, generate_series(0, 9999) AS r, \
+    FROM generate_series(0::bigint, 364::bigint) AS d, generate_series(0::bigint, 9999::bigint) AS r, \
          (VALUES (28800000::bigint, 36000000::bigint), (39600000, 46800000), (50400000, 61200000)) AS k(s, e) \
     ORDER BY d, r, k.s";
 

@@ -34,6 +34,15 @@ pub fn routes(state: &AppState) -> ExtraRoutes {
         .route("/ui/usage.csv", get(pages::usage::csv))
         .route("/ui/admin/instances", get(pages::admin::fleet))
         .route(
+            "/ui/admin/users",
+            get(pages::users::list).post(pages::users::create),
+        )
+        .route(
+            "/ui/admin/users/{id}/groups",
+            post(pages::users::set_groups),
+        )
+        .route("/ui/admin/users/{id}/{action}", post(pages::users::act))
+        .route(
             "/ui/admin/instances/{id}/force-stop",
             post(pages::admin::force_stop),
         )

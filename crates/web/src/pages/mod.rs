@@ -7,6 +7,7 @@ pub(crate) mod jobs;
 pub(crate) mod schedules;
 pub(crate) mod sign_in;
 pub(crate) mod usage;
+pub(crate) mod users;
 pub(crate) mod week;
 
 use crate::session::Session;
@@ -31,6 +32,7 @@ pub(crate) enum Nav {
     Schedules,
     Usage,
     Admin,
+    Users,
 }
 
 /// The whole document around `body`.
@@ -71,6 +73,7 @@ pub(crate) fn shell(
                             a href="/ui/usage" aria-current=[(page.nav == Nav::Usage).then_some("page")] { "Usage" }
                             @if s.user().is_admin() {
                                 a href="/ui/admin/instances" aria-current=[(page.nav == Nav::Admin).then_some("page")] { "Fleet" }
+                                a href="/ui/admin/users" aria-current=[(page.nav == Nav::Users).then_some("page")] { "Users" }
                             }
                             a href="/docs" { "API" }
                         }
