@@ -77,6 +77,20 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
+/// Why `principal` may not do what needs a recent sign-in (enrolling MFA, admin work), if
+/// it may not: a personal access token, or a sign-in older than the step-up window
+/// (`reauthentication_required`). The API's `RecentlyAuthenticated` and the web's account
+/// page apply this one rule.
+pub fn step_up_refusal(principal: &Principal, state: &AppState) -> Option<ApiError> {
+    if matches!(principal.credential, Credential::PersonalAccessToken { .. }) {
+        return Some(ApiError::forbidden(
+            "forbidden",
+            "sign in with a password for this; personal access tokens cannot do it",
+        ));
+    }
+    recent(principal, state).err()
+}
+
 fn recent(principal: &Principal, state: &AppState) -> Result<(), ApiError> {
     let window = state.auth().settings().step_up_window;
     match principal.auth_time {
@@ -147,13 +161,9 @@ impl FromRequestParts<AppState> for RecentlyAuthenticated {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let CurrentUser(principal) = CurrentUser::from_request_parts(parts, state).await?;
-        if matches!(principal.credential, Credential::PersonalAccessToken { .. }) {
-            return Err(ApiError::forbidden(
-                "forbidden",
-                "sign in with a password for this; personal access tokens cannot do it",
-            ));
+        match step_up_refusal(&principal, state) {
+            Some(e) => Err(e),
+            None => Ok(RecentlyAuthenticated(principal)),
         }
-        recent(&principal, state)?;
-        Ok(RecentlyAuthenticated(principal))
     }
 }

@@ -20,7 +20,7 @@ mod well_known;
 
 pub use api::usage::UsageQuery;
 pub use error::ApiError;
-pub use extract::{AdminUser, CurrentUser, RecentlyAuthenticated, admin_refusal};
+pub use extract::{AdminUser, CurrentUser, RecentlyAuthenticated, admin_refusal, step_up_refusal};
 pub use metrics_endpoint::install_metrics_recorder;
 pub use settings::ServerSettings;
 pub use state::AppState;

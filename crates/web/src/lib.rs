@@ -5,6 +5,7 @@
 mod assets;
 mod csrf;
 mod pages;
+mod qr;
 mod session;
 
 use axum::middleware::from_fn_with_state;
@@ -18,6 +19,11 @@ pub fn routes(state: &AppState) -> ExtraRoutes {
         .route("/ui/login", post(pages::sign_in::login))
         .route("/ui/challenge", post(pages::sign_in::challenge))
         .route("/ui/step-up", post(pages::sign_in::step_up))
+        .route(
+            "/ui/forgot",
+            get(pages::forgot::show).post(pages::forgot::ask),
+        )
+        .route("/ui/forgot/confirm", post(pages::forgot::confirm))
         .layer(session());
     let pages = axum::Router::new()
         .route("/", get(pages::sign_in::show))
@@ -30,6 +36,23 @@ pub fn routes(state: &AppState) -> ExtraRoutes {
         .route("/ui/jobs/{id}", get(pages::jobs::show))
         .route("/ui/schedules", get(pages::schedules::list))
         .route("/ui/schedules/{name}", get(pages::schedules::show))
+        .route("/ui/account", get(pages::account::show))
+        .route(
+            "/ui/account/password",
+            post(pages::account::change_password),
+        )
+        .route("/ui/account/mfa", post(pages::account::begin_mfa))
+        .route("/ui/account/mfa/confirm", post(pages::account::confirm_mfa))
+        .route("/ui/account/mfa/remove", post(pages::account::remove_mfa))
+        .route(
+            "/ui/account/mfa/recovery-codes",
+            post(pages::account::new_recovery_codes),
+        )
+        .route("/ui/account/tokens", post(pages::account::create_token))
+        .route(
+            "/ui/account/tokens/{id}/revoke",
+            post(pages::account::revoke_token),
+        )
         .route("/ui/usage", get(pages::usage::show))
         .route("/ui/usage.csv", get(pages::usage::csv))
         .route("/ui/admin/instances", get(pages::admin::fleet))

@@ -15,3 +15,6 @@ mod server;
 mod storage;
 mod templates;
 mod web;
+mod web_account;
+mod web_admin;
+mod web_steps;

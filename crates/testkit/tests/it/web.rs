@@ -9,6 +9,8 @@ use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::json;
 use std::time::Duration;
 
+use super::web_steps::{click, fill, heading, text_of};
+
 const USER: &str = "web@isched.test";
 
 /// An app with a template and a user who still has their temporary password.
@@ -35,51 +37,6 @@ async fn app_with_user(backend: Backend) -> Option<(TestApp, String)> {
         .expect("temporary password")
         .to_owned();
     Some((app, temporary))
-}
-
-async fn fill(b: &fantoccini::Client, css: &str, text: &str) {
-    b.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .send_keys(text)
-        .await
-        .expect("type");
-}
-
-async fn click(b: &fantoccini::Client, css: &str) {
-    b.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .expect("click");
-}
-
-/// The text of the element at `at`, waiting for it to appear (pages load after a click).
-async fn text_of(b: &fantoccini::Client, at: Locator<'_>, what: &str) -> String {
-    b.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(at)
-        .await
-        .unwrap_or_else(|e| panic!("{what}: {e}"))
-        .text()
-        .await
-        .expect("text")
-}
-
-/// Waits until nothing matches `at` (the page after a click replaced the one before).
-async fn gone(b: &fantoccini::Client, at: Locator<'_>, what: &str) {
-    for _ in 0..100 {
-        if b.find(at).await.is_err() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{what} is still shown after 10 s");
-}
-
-async fn heading(b: &fantoccini::Client) -> String {
-    text_of(b, Locator::Css("h1"), "h1").await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -588,120 +545,6 @@ async fn an_admin_reads_usage_as_charts_and_csv() {
     let error = text_of(b, Locator::Css("#from-error"), "the field's error").await;
     assert!(error.contains("not a date"), "{error}");
     browser.screenshot("web-usage-error").await;
-    browser.close().await;
-    app.stop().await;
-}
-
-/// An admin creates a user (the temporary password shown once), sets their groups,
-/// disables and enables them and resets their password, from the users page.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_admin_manages_users() {
-    let Some(browser) = Browser::start().await else {
-        return;
-    };
-    let Some(app) = spawn_app_with(Backend::Sqlite, |_| {}).await else {
-        return;
-    };
-    let b = &browser.client;
-    b.goto(&app.url("/")).await.expect("open /");
-    fill(b, "#email", isched_testkit::ADMIN_EMAIL).await;
-    fill(b, "#password", isched_testkit::ADMIN_PASSWORD).await;
-    click(b, "button[type=submit]").await;
-    b.wait()
-        .for_element(Locator::XPath("//h1[text()='My instances']"))
-        .await
-        .expect("signed in");
-    click(b, "a[href='/ui/admin/users']").await;
-    b.wait()
-        .for_element(Locator::XPath("//h1[text()='Users']"))
-        .await
-        .expect("the users page");
-    fill(b, "#email", "new@isched.test").await;
-    fill(b, "#groups", "team-a").await;
-    click(b, "form[action='/ui/admin/users'] button").await;
-    let password = text_of(b, Locator::Css("#temporary"), "the temporary password").await;
-    assert!(password.len() >= 8, "{password}");
-    browser.screenshot("web-users-created").await;
-    let row = "//tr[th[text()='new@isched.test']]";
-    let groups = b
-        .find(Locator::XPath(&format!("{row}//input[@name='groups']")))
-        .await
-        .expect("groups")
-        .prop("value")
-        .await
-        .expect("value");
-    assert_eq!(groups.as_deref(), Some("team-a"));
-
-    // The same email again is refused, next to the field.
-    fill(b, "#email", "new@isched.test").await;
-    click(b, "form[action='/ui/admin/users'] button").await;
-    let error = text_of(
-        b,
-        Locator::Css(".field-error, .notice.error"),
-        "the refusal",
-    )
-    .await;
-    assert!(error.contains("exists"), "{error}");
-
-    let input = b
-        .find(Locator::XPath(&format!("{row}//input[@name='groups']")))
-        .await
-        .expect("groups");
-    input.clear().await.expect("clear");
-    input.send_keys("team-b, team-c").await.expect("type");
-    click(b, "button[aria-label='Save the groups of new@isched.test']").await;
-    // The saved list no longer carries the refusal.
-    gone(
-        b,
-        Locator::Css(".field-error, .notice.error"),
-        "the refusal",
-    )
-    .await;
-    b.find(Locator::XPath(&format!("{row}//button[text()='Disable']")))
-        .await
-        .expect("disable")
-        .click()
-        .await
-        .expect("click");
-    b.accept_alert().await.expect("confirm");
-    let status = text_of(
-        b,
-        Locator::XPath(&format!("{row}//span[contains(@class,'state')]")),
-        "status",
-    )
-    .await;
-    assert_eq!(status, "disabled");
-    browser.screenshot("web-users").await;
-    let user = app
-        .store
-        .user_by_email(&isched_store::Email::parse("new@isched.test").expect("email"))
-        .await
-        .expect("store")
-        .expect("the user");
-    assert_eq!(user.roles, ["team-b", "team-c"]);
-    assert_eq!(user.status.as_str(), "disabled");
-    b.find(Locator::XPath(&format!("{row}//button[text()='Enable']")))
-        .await
-        .expect("enable")
-        .click()
-        .await
-        .expect("click");
-    b.accept_alert().await.expect("confirm");
-    b.wait()
-        .for_element(Locator::XPath(&format!("{row}//button[text()='Disable']")))
-        .await
-        .expect("enabled again");
-    b.find(Locator::XPath(&format!(
-        "{row}//button[text()='Reset password']"
-    )))
-    .await
-    .expect("reset")
-    .click()
-    .await
-    .expect("click");
-    b.accept_alert().await.expect("confirm");
-    let again = text_of(b, Locator::Css("#temporary"), "the new temporary password").await;
-    assert_ne!(again, password);
     browser.close().await;
     app.stop().await;
 }

@@ -41,16 +41,38 @@ impl FromRequestParts<AppState> for AdminSession {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let session = Session::from_request_parts(parts, state).await?;
-        // After the step-up the browser GETs `next`: an action goes back to its page.
+        // After the step-up the browser GETs `next`: an action goes back to its page
+        // (`/ui/admin/users/ID/disable` to `/ui/admin/users`).
+        let path = parts.uri.path();
         let next = if parts.method == axum::http::Method::GET {
-            parts.uri.path()
+            path.to_owned()
         } else {
-            "/ui/admin/instances"
+            path.split('/').take(4).collect::<Vec<_>>().join("/")
         };
-        match refusal(state, &session, next) {
+        match refusal(state, &session, &next) {
             Some(page) => Err(page),
             None => Ok(AdminSession(session)),
         }
+    }
+}
+
+/// A signed-in user whose sign-in is recent enough for what needs a step-up (enrolling
+/// MFA); an older one gets the step-up form, which leads back to the account page.
+pub(crate) struct RecentSession(pub Session);
+
+impl FromRequestParts<AppState> for RecentSession {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let session = Session::from_request_parts(parts, state).await?;
+        let Some(e) = isched_server::step_up_refusal(&session.principal, state) else {
+            return Ok(RecentSession(session));
+        };
+        if e.code == "reauthentication_required" {
+            let minutes = state.auth().settings().step_up_window.as_mins();
+            return Err(step_up_page(state, &session, "/ui/account", minutes, None));
+        }
+        Err(super::failure(e))
     }
 }
 
@@ -67,7 +89,7 @@ pub(crate) fn step_up_page(
             h1 { "Confirm it is you" }
             div.card {
                 @if let Some(e) = error { p.notice.error role="alert" { (e) } }
-                p { "Admin pages need a sign-in within the last " (minutes) " minutes. Enter your password to go on." }
+                p { "This needs a sign-in within the last " (minutes) " minutes. Enter your password to go on." }
                 form method="post" action="/ui/step-up" {
                     input type="hidden" name="csrf" value=(session.csrf);
                     input type="hidden" name="next" value=(next);

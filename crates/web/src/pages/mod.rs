@@ -1,7 +1,9 @@
 //! The page shell every page shares, and the helpers pages use to show times, money and
 //! errors. Markup is maud's (checked at compile time, escaped by default).
 
+pub(crate) mod account;
 pub(crate) mod admin;
+pub(crate) mod forgot;
 pub(crate) mod instances;
 pub(crate) mod jobs;
 pub(crate) mod schedules;
@@ -33,6 +35,7 @@ pub(crate) enum Nav {
     Usage,
     Admin,
     Users,
+    Account,
 }
 
 /// The whole document around `body`.
@@ -78,7 +81,7 @@ pub(crate) fn shell(
                             a href="/docs" { "API" }
                         }
                         div.who {
-                            span { (s.user().email.as_str()) }
+                            a href="/ui/account" aria-current=[(page.nav == Nav::Account).then_some("page")] title="Your account" { (s.user().email.as_str()) }
                             form.inline method="post" action="/ui/logout" {
                                 input type="hidden" name="csrf" value=(s.csrf);
                                 button.small type="submit" { "Sign out" }

@@ -29,6 +29,9 @@ pub(crate) struct Challenge {
     session: String,
     new_password: Option<SecretString>,
     code: Option<String>,
+    /// Where to go once signed in (a step-up returns to the page that asked for it).
+    #[serde(default)]
+    next: String,
 }
 
 /// What the sign-in form shows besides its fields.
@@ -38,7 +41,7 @@ struct Shown<'a> {
     error: Option<String>,
 }
 
-fn page(state: &AppState, status: StatusCode, body: Markup) -> Response {
+pub(crate) fn page(state: &AppState, status: StatusCode, body: Markup) -> Response {
     let page = Page {
         title: "Sign in",
         nav: Nav::None,
@@ -70,12 +73,18 @@ fn sign_in_form(csrf: &str, shown: &Shown<'_>) -> Markup {
                     p { button type="submit" { "Sign in" } }
                 }
             }
-            p.hint { "Forgot your password? Ask for a code with " code { "POST /api/v1/auth/forgot-password" } " or ask an admin to reset it." }
+            p { a href="/ui/forgot" { "Forgot your password?" } }
         }
     }
 }
 
-fn challenge_form(csrf: &str, challenge: &str, session: &str, error: &Option<String>) -> Markup {
+fn challenge_form(
+    csrf: &str,
+    challenge: &str,
+    session: &str,
+    next: &str,
+    error: &Option<String>,
+) -> Markup {
     let new_password = challenge == NEW_PASSWORD_REQUIRED;
     html! {
         main.narrow id="main" {
@@ -86,6 +95,7 @@ fn challenge_form(csrf: &str, challenge: &str, session: &str, error: &Option<Str
                     input type="hidden" name="csrf" value=(csrf);
                     input type="hidden" name="challenge" value=(challenge);
                     input type="hidden" name="session" value=(session);
+                    input type="hidden" name="next" value=(next);
                     @if new_password {
                         p { "You signed in with a temporary password. Choose your own to go on." }
                         label for="new_password" { "New password" }
@@ -116,20 +126,36 @@ pub(crate) async fn show(State(state): State<AppState>, visitor: Visitor) -> Res
 }
 
 /// Where a sign-in step leads: home with the session's cookies, or the next challenge.
-fn after(state: &AppState, headers: &HeaderMap, csrf: &str, outcome: LoginOutcome) -> Response {
+pub(crate) fn after(
+    state: &AppState,
+    headers: &HeaderMap,
+    csrf: &str,
+    outcome: LoginOutcome,
+) -> Response {
+    after_to(state, headers, csrf, outcome, HOME)
+}
+
+/// [`after`], landing on `next` (a page of this site).
+fn after_to(
+    state: &AppState,
+    headers: &HeaderMap,
+    csrf: &str,
+    outcome: LoginOutcome,
+    next: &str,
+) -> Response {
     match outcome {
-        LoginOutcome::Tokens(tokens) => signed_in(headers, &tokens),
+        LoginOutcome::Tokens(tokens) => signed_in(headers, &tokens, local(next)),
         LoginOutcome::Challenge { challenge, session } => page(
             state,
             StatusCode::OK,
-            challenge_form(csrf, challenge, &session, &None),
+            challenge_form(csrf, challenge, &session, next, &None),
         ),
     }
 }
 
-fn signed_in(headers: &HeaderMap, tokens: &TokenSet) -> Response {
+fn signed_in(headers: &HeaderMap, tokens: &TokenSet, next: &str) -> Response {
     with_cookies(
-        Redirect::to(HOME).into_response(),
+        Redirect::to(next).into_response(),
         &signed_in_cookies(headers, tokens),
     )
 }
@@ -184,11 +210,20 @@ pub(crate) async fn challenge(
                 .respond_new_password(&form.session, &password, now)
                 .await
         }
-        SOFTWARE_TOKEN_MFA => state
-            .auth()
-            .respond_mfa(&form.session, form.code.as_deref(), None, now)
-            .await
-            .map(LoginOutcome::Tokens),
+        SOFTWARE_TOKEN_MFA => {
+            // One field takes both: an app's code is digits, a recovery code has letters.
+            let code = form.code.as_deref().map(str::trim).unwrap_or_default();
+            let (totp, recovery) = if code.chars().all(|c| c.is_ascii_digit()) {
+                (Some(code), None)
+            } else {
+                (None, Some(code))
+            };
+            state
+                .auth()
+                .respond_mfa(&form.session, totp, recovery, now)
+                .await
+                .map(LoginOutcome::Tokens)
+        }
         _ => {
             return page(
                 &state,
@@ -198,7 +233,7 @@ pub(crate) async fn challenge(
         }
     };
     match outcome {
-        Ok(outcome) => after(&state, &headers, &visitor.csrf, outcome),
+        Ok(outcome) => after_to(&state, &headers, &visitor.csrf, outcome, &form.next),
         Err(e) => {
             let (status, message) = refused(e);
             // An expired or spent session starts over; a refused answer asks again.
@@ -215,6 +250,7 @@ pub(crate) async fn challenge(
                     &visitor.csrf,
                     &form.challenge,
                     &form.session,
+                    &form.next,
                     &Some(message),
                 )
             };
@@ -245,7 +281,7 @@ pub(crate) struct StepUp {
 
 /// Only pages of this site are followed after a sign-in step.
 fn local(next: &str) -> &str {
-    if next.starts_with("/ui/") && !next.contains("//") {
+    if next.starts_with("/ui/") && !next.starts_with("/ui/assets/") && !next.contains("//") {
         next
     } else {
         HOME
@@ -280,7 +316,7 @@ pub(crate) async fn step_up(
         }) => page(
             &state,
             StatusCode::OK,
-            challenge_form(&session.csrf, challenge, &s, &None),
+            challenge_form(&session.csrf, challenge, &s, &next, &None),
         ),
         Err(e) => {
             let (_, message) = refused(e);

@@ -1,0 +1,119 @@
+//! The admin pages in real headless Chromium: users (create with the temporary password
+//! shown once, groups, disable and enable, reset password).
+
+use super::web_steps::{click, fill, gone, sign_in, text_of};
+use fantoccini::Locator;
+use isched_testkit::{Backend, Browser, spawn_app_with};
+
+/// An admin creates a user (the temporary password shown once), sets their groups,
+/// disables and enables them and resets their password, from the users page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_manages_users() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let Some(app) = spawn_app_with(Backend::Sqlite, |_| {}).await else {
+        return;
+    };
+    let b = &browser.client;
+    sign_in(
+        b,
+        &app.url("/"),
+        isched_testkit::ADMIN_EMAIL,
+        isched_testkit::ADMIN_PASSWORD,
+    )
+    .await;
+    click(b, "a[href='/ui/admin/users']").await;
+    b.wait()
+        .for_element(Locator::XPath("//h1[text()='Users']"))
+        .await
+        .expect("the users page");
+    fill(b, "#email", "new@isched.test").await;
+    fill(b, "#groups", "team-a").await;
+    click(b, "form[action='/ui/admin/users'] button").await;
+    let password = text_of(b, Locator::Css("#temporary"), "the temporary password").await;
+    assert!(password.len() >= 8, "{password}");
+    browser.screenshot("web-users-created").await;
+    let row = "//tr[th[text()='new@isched.test']]";
+    let groups = b
+        .find(Locator::XPath(&format!("{row}//input[@name='groups']")))
+        .await
+        .expect("groups")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(groups.as_deref(), Some("team-a"));
+
+    // The same email again is refused, next to the field.
+    fill(b, "#email", "new@isched.test").await;
+    click(b, "form[action='/ui/admin/users'] button").await;
+    let error = text_of(
+        b,
+        Locator::Css(".field-error, .notice.error"),
+        "the refusal",
+    )
+    .await;
+    assert!(error.contains("exists"), "{error}");
+
+    let input = b
+        .find(Locator::XPath(&format!("{row}//input[@name='groups']")))
+        .await
+        .expect("groups");
+    input.clear().await.expect("clear");
+    input.send_keys("team-b, team-c").await.expect("type");
+    click(b, "button[aria-label='Save the groups of new@isched.test']").await;
+    // The saved list no longer carries the refusal.
+    gone(
+        b,
+        Locator::Css(".field-error, .notice.error"),
+        "the refusal",
+    )
+    .await;
+    b.find(Locator::XPath(&format!("{row}//button[text()='Disable']")))
+        .await
+        .expect("disable")
+        .click()
+        .await
+        .expect("click");
+    b.accept_alert().await.expect("confirm");
+    let status = text_of(
+        b,
+        Locator::XPath(&format!("{row}//span[contains(@class,'state')]")),
+        "status",
+    )
+    .await;
+    assert_eq!(status, "disabled");
+    browser.screenshot("web-users").await;
+    let user = app
+        .store
+        .user_by_email(&isched_store::Email::parse("new@isched.test").expect("email"))
+        .await
+        .expect("store")
+        .expect("the user");
+    assert_eq!(user.roles, ["team-b", "team-c"]);
+    assert_eq!(user.status.as_str(), "disabled");
+    b.find(Locator::XPath(&format!("{row}//button[text()='Enable']")))
+        .await
+        .expect("enable")
+        .click()
+        .await
+        .expect("click");
+    b.accept_alert().await.expect("confirm");
+    b.wait()
+        .for_element(Locator::XPath(&format!("{row}//button[text()='Disable']")))
+        .await
+        .expect("enabled again");
+    b.find(Locator::XPath(&format!(
+        "{row}//button[text()='Reset password']"
+    )))
+    .await
+    .expect("reset")
+    .click()
+    .await
+    .expect("click");
+    b.accept_alert().await.expect("confirm");
+    let again = text_of(b, Locator::Css("#temporary"), "the new temporary password").await;
+    assert_ne!(again, password);
+    browser.close().await;
+    app.stop().await;
+}

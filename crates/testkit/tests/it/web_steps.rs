@@ -1,0 +1,62 @@
+//! Steps the browser tests share: typing, clicking, and reading what a page shows once it
+//! has loaded.
+
+use fantoccini::Locator;
+use std::time::Duration;
+
+pub(crate) async fn fill(b: &fantoccini::Client, css: &str, text: &str) {
+    b.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .send_keys(text)
+        .await
+        .expect("type");
+}
+
+pub(crate) async fn click(b: &fantoccini::Client, css: &str) {
+    b.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .expect("click");
+}
+
+/// The text of the element at `at`, waiting for it to appear (pages load after a click).
+pub(crate) async fn text_of(b: &fantoccini::Client, at: Locator<'_>, what: &str) -> String {
+    b.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(at)
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {e}"))
+        .text()
+        .await
+        .expect("text")
+}
+
+/// Waits until nothing matches `at` (the page after a click replaced the one before).
+pub(crate) async fn gone(b: &fantoccini::Client, at: Locator<'_>, what: &str) {
+    for _ in 0..100 {
+        if b.find(at).await.is_err() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what} is still shown after 10 s");
+}
+
+pub(crate) async fn heading(b: &fantoccini::Client) -> String {
+    text_of(b, Locator::Css("h1"), "h1").await
+}
+
+/// Signs in on the page at `/` and waits for the home page.
+pub(crate) async fn sign_in(b: &fantoccini::Client, url: &str, email: &str, password: &str) {
+    b.goto(url).await.expect("open /");
+    fill(b, "#email", email).await;
+    fill(b, "#password", password).await;
+    click(b, "button[type=submit]").await;
+    b.wait()
+        .for_element(Locator::XPath("//h1[text()='My instances']"))
+        .await
+        .expect("signed in");
+}
