@@ -76,6 +76,11 @@ async fn an_admin_manages_users() {
         .await
         .expect("click");
     b.accept_alert().await.expect("confirm");
+    // The page after the change offers Enable; only then is the status the new one.
+    b.wait()
+        .for_element(Locator::XPath(&format!("{row}//button[text()='Enable']")))
+        .await
+        .expect("disabled");
     let status = text_of(
         b,
         Locator::XPath(&format!("{row}//span[contains(@class,'state')]")),
