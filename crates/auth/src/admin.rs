@@ -294,7 +294,11 @@ impl AuthService {
         &self,
         limit: u32,
         before: Option<i64>,
+        filter: &audit::AuditFilter,
     ) -> Result<Vec<audit::AuditEntry>, AuthError> {
-        Ok(self.store.list_audit(limit, before).await?)
+        Ok(self
+            .store
+            .list_audit_filtered(limit, before, filter)
+            .await?)
     }
 }

@@ -11,19 +11,36 @@ pub(crate) async fn health() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
+/// One dependency of isched and how it is doing.
 #[derive(Serialize)]
-struct Component {
-    name: &'static str,
-    /// `ok`, `down`, `not_configured` or `not_implemented`.
-    status: &'static str,
+pub struct Component {
+    pub name: &'static str,
+    /// `ok`, `down`, `degraded`, `standby`, `off` or `not_configured`.
+    pub status: &'static str,
     /// A required component that is down makes the whole answer 503.
-    required: bool,
-    detail: String,
+    pub required: bool,
+    pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    latency_ms: Option<f64>,
+    pub latency_ms: Option<f64>,
 }
 
 pub(crate) async fn components(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    let parts = check_components(&state).await;
+    let down = parts.iter().any(|p| p.required && p.status == "down");
+    let status = if down {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
+    };
+    (
+        status,
+        Json(json!({ "status": if down { "down" } else { "ok" }, "components": parts })),
+    )
+}
+
+/// Each dependency's state now: the database (pinged), the cloud provider, the scheduler
+/// and email. `GET /health/components` and the admin health page show this.
+pub async fn check_components(state: &AppState) -> Vec<Component> {
     let store = state.store();
     let database = match store.ping().await {
         Ok(rtt) => {
@@ -47,22 +64,12 @@ pub(crate) async fn components(State(state): State<AppState>) -> (StatusCode, Js
             }
         }
     };
-    let parts = vec![
+    vec![
         database,
-        cloud_component(&state),
-        scheduler_component(&state),
-        email_component(&state),
-    ];
-    let down = parts.iter().any(|p| p.required && p.status == "down");
-    let status = if down {
-        StatusCode::SERVICE_UNAVAILABLE
-    } else {
-        StatusCode::OK
-    };
-    (
-        status,
-        Json(json!({ "status": if down { "down" } else { "ok" }, "components": parts })),
-    )
+        cloud_component(state),
+        scheduler_component(state),
+        email_component(state),
+    ]
 }
 
 /// The provider's targets as last seen: each target's last successful call or last error.

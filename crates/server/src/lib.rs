@@ -18,9 +18,11 @@ mod state;
 mod views;
 mod well_known;
 
+pub use api::audit::AuditQuery;
 pub use api::usage::UsageQuery;
 pub use error::ApiError;
 pub use extract::{AdminUser, CurrentUser, RecentlyAuthenticated, admin_refusal, step_up_refusal};
+pub use health::{Component, check_components};
 pub use metrics_endpoint::install_metrics_recorder;
 pub use settings::ServerSettings;
 pub use state::AppState;

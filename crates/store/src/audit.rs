@@ -26,6 +26,30 @@ pub struct AuditEntry {
     pub detail: serde_json::Value,
 }
 
+/// Which entries to list; each field given narrows the list.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// A user id, or [`SYSTEM_ACTOR`].
+    pub actor: Option<String>,
+    /// `user.` keeps `user.created`, `user.disabled`…
+    pub action_prefix: Option<String>,
+    pub target: Option<String>,
+}
+
+/// `prefix` as a LIKE pattern that matches it literally at the start (`_` and `%` are
+/// common in action names and would otherwise be wildcards).
+fn like_prefix(prefix: &str) -> String {
+    let mut pattern = String::with_capacity(prefix.len() + 2);
+    for c in prefix.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 #[derive(sqlx::FromRow)]
 struct AuditRow {
     id: i64,
@@ -60,11 +84,28 @@ impl Store {
         limit: u32,
         before: Option<i64>,
     ) -> Result<Vec<AuditEntry>, StoreError> {
+        self.list_audit_filtered(limit, before, &AuditFilter::default())
+            .await
+    }
+
+    /// [`Store::list_audit`], only the entries `filter` keeps.
+    pub async fn list_audit_filtered(
+        &self,
+        limit: u32,
+        before: Option<i64>,
+        filter: &AuditFilter,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let action = filter.action_prefix.as_deref().map(like_prefix);
         let rows: Vec<AuditRow> = on_pool!(self, |p| sqlx::query_as(
             "SELECT id, at, actor, action, target, detail FROM audit_log \
-             WHERE id < $1 ORDER BY id DESC LIMIT $2"
+             WHERE id < $1 AND ($2 IS NULL OR actor = $2) \
+             AND ($3 IS NULL OR action LIKE $3 ESCAPE '\\') \
+             AND ($4 IS NULL OR target = $4) ORDER BY id DESC LIMIT $5"
         )
         .bind(before.unwrap_or(i64::MAX))
+        .bind(filter.actor.as_deref())
+        .bind(action.as_deref())
+        .bind(filter.target.as_deref())
         .bind(limit as i64)
         .fetch_all(p)
         .await)?;

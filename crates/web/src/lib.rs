@@ -56,6 +56,8 @@ pub fn routes(state: &AppState) -> ExtraRoutes {
         .route("/ui/usage", get(pages::usage::show))
         .route("/ui/usage.csv", get(pages::usage::csv))
         .route("/ui/admin/instances", get(pages::admin::fleet))
+        .route("/ui/admin/audit", get(pages::audit::show))
+        .route("/ui/admin/health", get(pages::audit::health))
         .route(
             "/ui/admin/users",
             get(pages::users::list).post(pages::users::create),

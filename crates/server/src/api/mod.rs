@@ -1,7 +1,7 @@
 //! `/api/v1`: one module per resource, each registering its routes with their OpenAPI
 //! description.
 
-mod audit;
+pub(crate) mod audit;
 mod auth;
 mod definitions;
 mod instances;

@@ -369,6 +369,32 @@ async fn a_user_creates_uses_and_terminates_an_instance(backend: Backend) {
         !text.contains(password),
         "the login is never in the audit log"
     );
+    // Filtered: the user's own instance actions, by their email and the action's start.
+    let theirs = json_of(
+        app.call(
+            Method::GET,
+            "/api/v1/audit?actor=user@isched.test&action=instance.",
+            Some(&admin),
+            None,
+        )
+        .await,
+    )
+    .await;
+    let actions: Vec<&str> = theirs["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert!(actions.contains(&"instance.requested"), "{actions:?}");
+    assert!(
+        !actions.contains(&"instance.force_stopped"),
+        "the admin's force-stop is not the user's: {actions:?}"
+    );
+    assert!(
+        actions.iter().all(|a| a.starts_with("instance.")),
+        "{actions:?}"
+    );
     app.stop().await;
 }
 

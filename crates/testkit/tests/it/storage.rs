@@ -1,6 +1,6 @@
 //! The storage suite: the same tests on SQLite and on Postgres, each in a fresh database.
 
-use isched_store::audit::NewAuditEntry;
+use isched_store::audit::{AuditFilter, NewAuditEntry};
 use isched_store::users::{NewUser, ROLE_ADMIN, ROLE_USER, UserStatus};
 use isched_store::{Email, Store, StoreError};
 use isched_testkit::{Backend, TestDb, backend_tests};
@@ -195,6 +195,45 @@ async fn audit_log_is_append_only(backend: Backend) {
         .expect("next page");
     assert_eq!(rest.len(), 1);
     assert_eq!(rest[0].at, now());
+    // Filters: an action prefix taken literally (`_` is no wildcard), an actor, a target.
+    for (actor, action, target) in [
+        ("u1", "auth.mfa_enrolled", "u1"),
+        ("u2", "auth.mfaXenrolled", "u2"),
+    ] {
+        store
+            .append_audit(NewAuditEntry {
+                at: now(),
+                actor,
+                action,
+                target: Some(target),
+                detail: json!({}),
+            })
+            .await
+            .expect("append");
+    }
+    let only = |actor: Option<&str>, action: Option<&str>, target: Option<&str>| AuditFilter {
+        actor: actor.map(str::to_owned),
+        action_prefix: action.map(str::to_owned),
+        target: target.map(str::to_owned),
+    };
+    let actions = |entries: Vec<isched_store::audit::AuditEntry>| {
+        entries.into_iter().map(|e| e.action).collect::<Vec<_>>()
+    };
+    let kept = store
+        .list_audit_filtered(10, None, &only(None, Some("auth.mfa_"), None))
+        .await
+        .expect("by action");
+    assert_eq!(actions(kept), ["auth.mfa_enrolled"]);
+    let kept = store
+        .list_audit_filtered(10, None, &only(Some("system"), Some("test."), Some("t")))
+        .await
+        .expect("by all three");
+    assert_eq!(kept.len(), 3);
+    let kept = store
+        .list_audit_filtered(10, None, &only(None, None, Some("u2")))
+        .await
+        .expect("by target");
+    assert_eq!(actions(kept), ["auth.mfaXenrolled"]);
     // The database itself refuses to rewrite history.
     let url = _db.url().to_owned();
     let refused = match backend {
@@ -226,7 +265,7 @@ async fn audit_log_is_append_only(backend: Backend) {
         }
     };
     assert!(refused, "audit_log accepted an update or delete");
-    assert_eq!(store.list_audit(10, None).await.expect("list").len(), 3);
+    assert_eq!(store.list_audit(10, None).await.expect("list").len(), 5);
 }
 
 async fn settings_overwrite(backend: Backend) {

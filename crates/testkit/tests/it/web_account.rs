@@ -3,7 +3,7 @@
 //! shown once and one of them used to sign in; a forgotten password reset with the code
 //! read from a real SMTP server.
 
-use super::web_steps::{click, fill, gone, sign_in, text_of};
+use super::web_steps::{click, fill, gone, shown, sign_in, text_of};
 use fantoccini::Locator;
 use isched_testkit::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, Browser, SmtpSink, spawn_app_with};
 use reqwest::Method;
@@ -162,13 +162,4 @@ async fn a_user_makes_a_token_enrols_an_authenticator_and_resets_a_forgotten_pas
     assert_eq!(old.status(), 401, "the old password no longer works");
     browser.close().await;
     app.stop().await;
-}
-
-/// Waits for the page whose heading is `h1`.
-async fn shown(b: &fantoccini::Client, h1: &str) {
-    b.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath(&format!("//h1[text()={h1:?}]")))
-        .await
-        .unwrap_or_else(|e| panic!("the page {h1:?}: {e}"));
 }

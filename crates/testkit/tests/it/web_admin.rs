@@ -1,9 +1,10 @@
 //! The admin pages in real headless Chromium: users (create with the temporary password
 //! shown once, groups, disable and enable, reset password).
 
-use super::web_steps::{click, fill, gone, sign_in, text_of};
+use super::web_steps::{click, fill, fill_when_shown, gone, sign_in, text_of};
 use fantoccini::Locator;
 use isched_testkit::{Backend, Browser, spawn_app_with};
+use std::time::Duration;
 
 /// An admin creates a user (the temporary password shown once), sets their groups,
 /// disables and enables them and resets their password, from the users page.
@@ -119,6 +120,43 @@ async fn an_admin_manages_users() {
     b.accept_alert().await.expect("confirm");
     let again = text_of(b, Locator::Css("#temporary"), "the new temporary password").await;
     assert_ne!(again, password);
+
+    // The audit log has it all, filtered by the action's start; health shows each part.
+    click(b, "a[href='/ui/admin/audit']").await;
+    fill_when_shown(b, "#action", "user.").await;
+    click(b, "form[action='/ui/admin/audit'] button").await;
+    for _ in 0..100 {
+        let url = b.current_url().await.expect("url");
+        if url.as_str().contains("action=user.") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut actions = Vec::new();
+    for cell in b
+        .find_all(Locator::Css("tbody td code"))
+        .await
+        .expect("rows")
+        .into_iter()
+        .step_by(2)
+    {
+        actions.push(cell.text().await.expect("text"));
+    }
+    assert!(actions.contains(&"user.created".to_owned()), "{actions:?}");
+    assert!(
+        actions.iter().all(|a| a.starts_with("user.")),
+        "{actions:?}"
+    );
+    browser.screenshot("web-audit").await;
+    click(b, "a[href='/ui/admin/health']").await;
+    let database = text_of(
+        b,
+        Locator::XPath("//tr[th[starts-with(text(),'database')]]/td[1]"),
+        "the database's state",
+    )
+    .await;
+    assert_eq!(database, "ok");
+    browser.screenshot("web-health").await;
     browser.close().await;
     app.stop().await;
 }

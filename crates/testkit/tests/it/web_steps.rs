@@ -60,3 +60,24 @@ pub(crate) async fn sign_in(b: &fantoccini::Client, url: &str, email: &str, pass
         .await
         .expect("signed in");
 }
+
+/// Waits for the page whose heading is `h1`.
+pub(crate) async fn shown(b: &fantoccini::Client, h1: &str) {
+    b.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(&format!("//h1[text()={h1:?}]")))
+        .await
+        .unwrap_or_else(|e| panic!("the page {h1:?}: {e}"));
+}
+
+/// Types into `css` once the page that has it has loaded.
+pub(crate) async fn fill_when_shown(b: &fantoccini::Client, css: &str, text: &str) {
+    b.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .send_keys(text)
+        .await
+        .expect("type");
+}

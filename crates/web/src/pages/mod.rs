@@ -3,6 +3,7 @@
 
 pub(crate) mod account;
 pub(crate) mod admin;
+pub(crate) mod audit;
 pub(crate) mod forgot;
 pub(crate) mod instances;
 pub(crate) mod jobs;
@@ -35,6 +36,8 @@ pub(crate) enum Nav {
     Usage,
     Admin,
     Users,
+    Audit,
+    Health,
     Account,
 }
 
@@ -77,6 +80,8 @@ pub(crate) fn shell(
                             @if s.user().is_admin() {
                                 a href="/ui/admin/instances" aria-current=[(page.nav == Nav::Admin).then_some("page")] { "Fleet" }
                                 a href="/ui/admin/users" aria-current=[(page.nav == Nav::Users).then_some("page")] { "Users" }
+                                a href="/ui/admin/audit" aria-current=[(page.nav == Nav::Audit).then_some("page")] { "Audit" }
+                                a href="/ui/admin/health" aria-current=[(page.nav == Nav::Health).then_some("page")] { "Health" }
                             }
                             a href="/docs" { "API" }
                         }
