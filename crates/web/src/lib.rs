@@ -57,6 +57,7 @@ pub fn routes(state: &AppState) -> ExtraRoutes {
         .route("/ui/usage.csv", get(pages::usage::csv))
         .route("/ui/admin/instances", get(pages::admin::fleet))
         .route("/ui/admin/audit", get(pages::audit::show))
+        .route("/ui/admin/plan", get(pages::plan::show))
         .route("/ui/admin/health", get(pages::audit::health))
         .route(
             "/ui/admin/users",

@@ -157,6 +157,16 @@ async fn an_admin_manages_users() {
     .await;
     assert_eq!(database, "ok");
     browser.screenshot("web-health").await;
+
+    // The plan now, then a zone that does not exist is refused next to its field.
+    click(b, "a[href='/ui/admin/plan']").await;
+    let summary = text_of(b, Locator::Css("main h2"), "the plan").await;
+    assert!(summary.contains("resources"), "{summary}");
+    browser.screenshot("web-plan").await;
+    fill(b, "#zone", "Mars/Olympus").await;
+    click(b, "form[action='/ui/admin/plan'] button").await;
+    let error = text_of(b, Locator::Css(".field-error"), "the zone's error").await;
+    assert!(error.contains("not a time zone"), "{error}");
     browser.close().await;
     app.stop().await;
 }

@@ -7,6 +7,7 @@ pub(crate) mod audit;
 pub(crate) mod forgot;
 pub(crate) mod instances;
 pub(crate) mod jobs;
+pub(crate) mod plan;
 pub(crate) mod schedules;
 pub(crate) mod sign_in;
 pub(crate) mod usage;
@@ -38,6 +39,7 @@ pub(crate) enum Nav {
     Users,
     Audit,
     Health,
+    Plan,
     Account,
 }
 
@@ -80,6 +82,7 @@ pub(crate) fn shell(
                             @if s.user().is_admin() {
                                 a href="/ui/admin/instances" aria-current=[(page.nav == Nav::Admin).then_some("page")] { "Fleet" }
                                 a href="/ui/admin/users" aria-current=[(page.nav == Nav::Users).then_some("page")] { "Users" }
+                                a href="/ui/admin/plan" aria-current=[(page.nav == Nav::Plan).then_some("page")] { "Plan" }
                                 a href="/ui/admin/audit" aria-current=[(page.nav == Nav::Audit).then_some("page")] { "Audit" }
                                 a href="/ui/admin/health" aria-current=[(page.nav == Nav::Health).then_some("page")] { "Health" }
                             }

@@ -1,0 +1,192 @@
+//! `/ui/admin/plan`: what the scheduler would do to each resource now, or at a chosen
+//! instant (a local date and time in a chosen zone): its schedule, the state it is in, the
+//! state wanted and the reason, as `isched plan --at` prints it. Admins only: it asks the
+//! cloud for every resource, live.
+
+use super::admin::AdminSession;
+use super::{Nav, Page, failure, shell, when};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use isched_engine::plan::plan;
+use isched_server::AppState;
+use jiff::Timestamp;
+use jiff::civil::DateTime;
+use jiff::tz::TimeZone;
+use maud::html;
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+pub(crate) struct At {
+    /// `2026-12-07T09:30` (a `datetime-local` field); empty is now.
+    #[serde(default)]
+    at: String,
+    /// An IANA zone the local time is in; empty is UTC.
+    #[serde(default)]
+    zone: String,
+}
+
+/// The instant `form` names, or which field is wrong and why.
+fn instant(form: &At, now: Timestamp) -> Result<Timestamp, (&'static str, String)> {
+    let zone = form.zone.trim();
+    let tz = if zone.is_empty() {
+        TimeZone::UTC
+    } else {
+        TimeZone::get(zone).map_err(|_| {
+            (
+                "zone",
+                format!("{zone:?} is not a time zone (e.g. Europe/Paris)"),
+            )
+        })?
+    };
+    let at = form.at.trim();
+    if at.is_empty() {
+        return Ok(now);
+    }
+    let local: DateTime = at.parse().map_err(|_| {
+        (
+            "at",
+            format!("{at:?} is not a date and time (e.g. 2026-12-07T09:30)"),
+        )
+    })?;
+    local
+        .to_zoned_datetime(tz)
+        .map(|z| z.timestamp())
+        .map_err(|e| ("at", format!("{at} in {zone}: {e}")))
+}
+
+/// `GET /ui/admin/plan`.
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    AdminSession(session): AdminSession,
+    Query(form): Query<At>,
+) -> Response {
+    let now = state.now();
+    let (at, error) = match instant(&form, now) {
+        Ok(at) => (Some(at), None),
+        Err(e) => (None, Some(e)),
+    };
+    let planned = match at {
+        Some(at) => {
+            let engine = state.engine();
+            match plan(
+                engine.provider().as_ref(),
+                engine.store(),
+                engine.schedule_tag(),
+                at,
+            )
+            .await
+            {
+                Ok(p) => p,
+                Err(e) => return failure(e),
+            }
+        }
+        None => Vec::new(),
+    };
+    let field_error = |field: &str| {
+        error
+            .as_ref()
+            .filter(|(f, _)| *f == field)
+            .map(|(_, m)| super::sentence(m))
+    };
+    let changes = planned
+        .iter()
+        .filter(|p| p.decision.action.as_str() != "none")
+        .count();
+    let body = html! {
+        main id="main" {
+            h1 { "Plan" }
+            p.muted { "What the scheduler would do to each resource at an instant: now, or a local time you choose." }
+            form.card.grid method="get" action="/ui/admin/plan" {
+                div {
+                    label for="at" { "Date and time" }
+                    input #at type="datetime-local" name="at" value=(form.at) step="60"
+                        aria-invalid=[field_error("at").is_some().then_some("true")];
+                    p.hint { "Empty is now." }
+                    @if let Some(m) = field_error("at") { p.field-error { (m) } }
+                }
+                div {
+                    label for="zone" { "In the time zone" }
+                    input #zone type="text" name="zone" value=(form.zone) placeholder="UTC"
+                        aria-invalid=[field_error("zone").is_some().then_some("true")];
+                    @if let Some(m) = field_error("zone") { p.field-error { (m) } }
+                }
+                div.submit { button type="submit" { "Plan" } }
+            }
+            @if let Some(at) = at {
+                h2 { "At " (when(at)) " UTC: " (planned.len()) " resources, " (changes) " to change" }
+                @if planned.is_empty() {
+                    p.empty.card { "No resources carry the schedule tag." }
+                } @else {
+                div.table-wrap { table {
+                    thead { tr {
+                        th scope="col" { "Resource" }
+                        th scope="col" { "Schedule" }
+                        th scope="col" { "State" }
+                        th scope="col" { "Wanted" }
+                        th scope="col" { "Action" }
+                        th.optional scope="col" { "Why" }
+                    } }
+                    tbody {
+                        @for p in &planned {
+                            @let action = p.decision.action.as_str();
+                            tr {
+                                th scope="row" { (p.resource.id) br; span.muted { (p.resource.region) } }
+                                td { (p.schedule) }
+                                td { span class={ "state " (p.resource.state.as_str()) } { (p.resource.state.as_str()) } }
+                                td { (p.desired.unwrap_or("—")) }
+                                td { @if action == "none" { span.muted { "none" } } @else { strong { (action) } } }
+                                td.optional { (p.decision.reason) }
+                            }
+                        }
+                    }
+                } }
+                }
+            }
+        }
+    };
+    let page = Page {
+        title: "Plan",
+        nav: Nav::Plan,
+        refresh: None,
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    (status, shell(&state, &page, Some(&session), body)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{At, instant};
+
+    fn at(at: &str, zone: &str) -> At {
+        At {
+            at: at.into(),
+            zone: zone.into(),
+        }
+    }
+
+    #[test]
+    fn a_local_time_in_a_zone_is_its_instant() {
+        let now = "2026-12-05T00:00:00Z".parse().expect("now");
+        let got = instant(&at("2026-07-01T09:30", "Europe/Paris"), now).expect("instant");
+        assert_eq!(got.to_string(), "2026-07-01T07:30:00Z");
+        assert_eq!(instant(&at("", ""), now), Ok(now));
+    }
+
+    #[test]
+    fn bad_fields_are_named() {
+        let now = "2026-12-05T00:00:00Z".parse().expect("now");
+        assert_eq!(
+            instant(&at("tomorrow", ""), now).map_err(|e| e.0),
+            Err("at")
+        );
+        assert_eq!(
+            instant(&at("", "Mars/Olympus"), now).map_err(|e| e.0),
+            Err("zone")
+        );
+    }
+}
