@@ -2,6 +2,7 @@
 //! forgot password, sign-up with verification, TOTP, lockout, rate limit, step-up and
 //! personal access tokens.
 
+use super::codes::totp_code;
 use isched_testkit::{
     ADMIN_EMAIL, ADMIN_PASSWORD, Backend, SmtpSink, TestApp, backend_tests, spawn_app,
     spawn_app_with,
@@ -440,15 +441,6 @@ async fn forgot_password_and_self_sign_up_with_email_codes(backend: Backend) {
         "no email to unknown addresses"
     );
     app.stop().await;
-}
-
-fn totp_code(secret: &str, at: jiff::Timestamp) -> String {
-    let totp = totp_rs::Builder::new()
-        .with_secret(totp_rs::Secret::try_from_base32(secret).expect("base32"))
-        .with_account_name("x")
-        .build()
-        .expect("totp");
-    totp.generate(at.as_second() as u64).to_string()
 }
 
 async fn totp_enrolment_login_and_recovery_codes(backend: Backend) {

@@ -6,6 +6,7 @@ mod auth_flows;
 mod auth_tokens;
 mod authz_matrix;
 mod cloud;
+mod codes;
 mod definitions;
 mod harness;
 mod instances;

@@ -3,21 +3,13 @@
 //! shown once and one of them used to sign in; a forgotten password reset with the code
 //! read from a real SMTP server.
 
+use super::codes::totp_code;
 use super::web_steps::{click, fill, gone, shown, sign_in, text_of};
 use fantoccini::Locator;
 use isched_testkit::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, Browser, SmtpSink, spawn_app_with};
 use reqwest::Method;
 use secrecy::SecretString;
 use std::time::Duration;
-
-fn totp_code(secret: &str, at: jiff::Timestamp) -> String {
-    let totp = totp_rs::Builder::new()
-        .with_secret(totp_rs::Secret::try_from_base32(secret).expect("base32"))
-        .with_account_name("x")
-        .build()
-        .expect("totp");
-    totp.generate(at.as_second() as u64).to_string()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_makes_a_token_enrols_an_authenticator_and_resets_a_forgotten_password() {

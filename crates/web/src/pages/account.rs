@@ -4,7 +4,7 @@
 //! needs a recent sign-in; secrets are shown once).
 
 use super::admin::RecentSession;
-use super::{Nav, Page, failure, sentence, shell, when};
+use super::{Col, Nav, Page, failure, head, sentence, shell, when};
 use crate::csrf::{CsrfForm, Nothing};
 use crate::session::{Session, signed_in_cookies, with_cookies};
 use axum::extract::{Path, State};
@@ -162,13 +162,13 @@ async fn page(state: &AppState, session: &Session, notice: Notice, status: Statu
                     p.empty { "No live tokens." }
                 } @else {
                     div.table-wrap { table {
-                        thead { tr {
-                            th scope="col" { "Name" }
-                            th scope="col" { "Scopes" }
-                            th scope="col" { "Expires (UTC)" }
-                            th.optional scope="col" { "Last used (UTC)" }
-                            th scope="col" { "Actions" }
-                        } }
+                        (head(&[
+                            Col::Always("Name"),
+                            Col::Always("Scopes"),
+                            Col::Always("Expires (UTC)"),
+                            Col::Optional("Last used (UTC)"),
+                            Col::Always("Actions"),
+                        ]))
                         tbody {
                             @for t in &live {
                                 tr {

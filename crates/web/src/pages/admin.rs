@@ -2,7 +2,7 @@
 //! (a password, and the MFA code when enrolled, entered within the step-up window). The
 //! fleet page lists every self-service instance with its owner, and force-stops any.
 
-use super::{Nav, Page, failure, money, shell, when};
+use super::{Col, Nav, Page, failure, head, money, shell, when};
 use crate::csrf::{CsrfForm, Nothing};
 use crate::session::Session;
 use axum::extract::{FromRequestParts, Path, State};
@@ -149,15 +149,15 @@ pub(crate) async fn fleet(
                 p.empty.card { "Nobody has an instance." }
             } @else {
                 div.table-wrap { table {
-                    thead { tr {
-                        th scope="col" { "Name" }
-                        th scope="col" { "Owner" }
-                        th scope="col" { "State" }
-                        th scope="col" class="optional" { "Template and type" }
-                        th scope="col" { "Next stop (UTC)" }
-                        th scope="col" { "Cost so far" }
-                        th scope="col" { "Actions" }
-                    } }
+                    (head(&[
+                        Col::Always("Name"),
+                        Col::Always("Owner"),
+                        Col::Always("State"),
+                        Col::Optional("Template and type"),
+                        Col::Always("Next stop (UTC)"),
+                        Col::Always("Cost so far"),
+                        Col::Always("Actions"),
+                    ]))
                     tbody {
                         @for (i, outlook) in instances.iter().zip(&outlooks) {
                             @let s = i.shown_state();

@@ -3,7 +3,7 @@
 //! `/ui/admin/health`: each component's state, as `GET /health/components` reports it.
 
 use super::admin::AdminSession;
-use super::{Nav, Page, failure, shell, when};
+use super::{Col, Nav, Page, failure, head, shell, when};
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use isched_server::{AppState, AuditQuery};
@@ -100,13 +100,13 @@ pub(crate) async fn show(
                 p.empty.card { "No entries match." }
             } @else {
                 div.table-wrap { table {
-                    thead { tr {
-                        th scope="col" { "When (UTC)" }
-                        th scope="col" { "Who" }
-                        th scope="col" { "Action" }
-                        th scope="col" { "Target" }
-                        th.optional scope="col" { "Detail" }
-                    } }
+                    (head(&[
+                        Col::Always("When (UTC)"),
+                        Col::Always("Who"),
+                        Col::Always("Action"),
+                        Col::Always("Target"),
+                        Col::Optional("Detail"),
+                    ]))
                     tbody {
                         @for e in &entries {
                             tr {
@@ -142,11 +142,11 @@ pub(crate) async fn health(
             h1 { "Health" }
             p.muted { "Each part isched depends on, as " a href="/health/components" { "/health/components" } " reports it for monitoring." }
             div.table-wrap { table {
-                thead { tr {
-                    th scope="col" { "Component" }
-                    th scope="col" { "State" }
-                    th scope="col" { "Detail" }
-                } }
+                (head(&[
+                    Col::Always("Component"),
+                    Col::Always("State"),
+                    Col::Always("Detail"),
+                ]))
                 tbody {
                     @for c in &parts {
                         tr {

@@ -3,7 +3,7 @@
 //! template; and the actions on each (start, stop, extend, terminate). Every change goes
 //! through the engine, as the API's do.
 
-use super::{Nav, Page, failure, money, sentence, shell, when};
+use super::{Col, Nav, Page, failure, head, money, sentence, shell, when};
 use crate::csrf::CsrfForm;
 use crate::session::Session;
 use axum::extract::{Path, State};
@@ -79,16 +79,16 @@ fn table(session: &Session, items: &[(Instance, Outlook)]) -> Markup {
         } @else {
             div.table-wrap {
                 table {
-                    thead { tr {
-                        th scope="col" { "Name" }
-                        th scope="col" { "State" }
-                        th scope="col" class="optional" { "Template and type" }
-                        th scope="col" class="optional" { "Schedule" }
-                        th scope="col" { "Next stop (UTC)" }
-                        th scope="col" class="optional" { "Life ends (UTC)" }
-                        th scope="col" { "Cost so far" }
-                        th scope="col" { "Actions" }
-                    } }
+                    (head(&[
+                        Col::Always("Name"),
+                        Col::Always("State"),
+                        Col::Optional("Template and type"),
+                        Col::Optional("Schedule"),
+                        Col::Always("Next stop (UTC)"),
+                        Col::Optional("Life ends (UTC)"),
+                        Col::Always("Cost so far"),
+                        Col::Always("Actions"),
+                    ]))
                     tbody {
                         @for (i, outlook) in items {
                             @let state = i.shown_state();

@@ -103,6 +103,26 @@ pub(crate) fn shell(
     }
 }
 
+/// A column of a table: its title, and whether narrow screens may hide it.
+pub(crate) enum Col<'a> {
+    Always(&'a str),
+    Optional(&'a str),
+}
+
+/// A table's header row.
+pub(crate) fn head(cols: &[Col<'_>]) -> Markup {
+    html! {
+        thead { tr {
+            @for c in cols {
+                @match c {
+                    Col::Always(t) => th scope="col" { (t) },
+                    Col::Optional(t) => th.optional scope="col" { (t) },
+                }
+            }
+        } }
+    }
+}
+
 /// A page for a request that cannot go on (a bad form, a stale CSRF token).
 pub(crate) fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
     let markup = html! {

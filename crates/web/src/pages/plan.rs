@@ -4,7 +4,7 @@
 //! cloud for every resource, live.
 
 use super::admin::AdminSession;
-use super::{Nav, Page, failure, shell, when};
+use super::{Col, Nav, Page, failure, head, shell, when};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -119,14 +119,14 @@ pub(crate) async fn show(
                     p.empty.card { "No resources carry the schedule tag." }
                 } @else {
                 div.table-wrap { table {
-                    thead { tr {
-                        th scope="col" { "Resource" }
-                        th scope="col" { "Schedule" }
-                        th scope="col" { "State" }
-                        th scope="col" { "Wanted" }
-                        th scope="col" { "Action" }
-                        th.optional scope="col" { "Why" }
-                    } }
+                    (head(&[
+                        Col::Always("Resource"),
+                        Col::Always("Schedule"),
+                        Col::Always("State"),
+                        Col::Always("Wanted"),
+                        Col::Always("Action"),
+                        Col::Optional("Why"),
+                    ]))
                     tbody {
                         @for p in &planned {
                             @let action = p.decision.action.as_str();

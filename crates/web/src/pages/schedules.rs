@@ -3,7 +3,7 @@
 //! the resources that follow it.
 
 use super::week::{chart, week};
-use super::{Nav, Page, failure, shell, when};
+use super::{Col, Nav, Page, failure, head, shell, when};
 use crate::session::Session;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -32,12 +32,12 @@ pub(crate) async fn list(State(state): State<AppState>, session: Session) -> Res
                 p.empty.card { "No schedules yet. Create them through the API or " code { "isched schedules import" } "." }
             } @else {
                 div.table-wrap { table {
-                    thead { tr {
-                        th scope="col" { "Schedule" }
-                        th scope="col" { "Time zone" }
-                        th scope="col" { "Now" }
-                        th scope="col" { "Next change (UTC)" }
-                    } }
+                    (head(&[
+                        Col::Always("Schedule"),
+                        Col::Always("Time zone"),
+                        Col::Always("Now"),
+                        Col::Always("Next change (UTC)"),
+                    ]))
                     tbody {
                         @for s in &schedules {
                             @let now_state = s.state_at(now).state.as_str();
@@ -168,13 +168,13 @@ pub(crate) async fn show(
                 p.empty.card { "No resource follows this schedule yet: tag one with " code { "Schedule=" (name) } "." }
             } @else {
                 div.table-wrap { table {
-                    thead { tr {
-                        th scope="col" { "Resource" }
-                        th scope="col" { "Region" }
-                        th scope="col" { "State" }
-                        th scope="col" { "Type" }
-                        th scope="col" { "Last seen (UTC)" }
-                    } }
+                    (head(&[
+                        Col::Always("Resource"),
+                        Col::Always("Region"),
+                        Col::Always("State"),
+                        Col::Always("Type"),
+                        Col::Always("Last seen (UTC)"),
+                    ]))
                     tbody {
                         @for r in &resources {
                             tr {

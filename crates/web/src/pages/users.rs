@@ -4,7 +4,7 @@
 //! the API's, so its checks (never the last active admin) and its audit are the same.
 
 use super::admin::AdminSession;
-use super::{Nav, Page, failure, sentence, shell};
+use super::{Col, Nav, Page, failure, head, sentence, shell};
 use crate::csrf::{CsrfForm, Nothing};
 use crate::session::Session;
 use axum::extract::{Path, State};
@@ -87,13 +87,13 @@ async fn page(state: &AppState, session: &Session, notice: Notice, status: Statu
             }
             h2 { (users.len()) " users" }
             div.table-wrap { table {
-                thead { tr {
-                    th scope="col" { "Email" }
-                    th scope="col" { "Status" }
-                    th scope="col" { "Groups" }
-                    th.optional scope="col" { "MFA" }
-                    th scope="col" { "Actions" }
-                } }
+                (head(&[
+                    Col::Always("Email"),
+                    Col::Always("Status"),
+                    Col::Always("Groups"),
+                    Col::Optional("MFA"),
+                    Col::Always("Actions"),
+                ]))
                 tbody {
                     @for u in &users {
                         @let id = u.id.as_str();
