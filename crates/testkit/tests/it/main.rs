@@ -16,6 +16,7 @@ mod server;
 mod storage;
 mod templates;
 mod web;
+mod web_a11y;
 mod web_account;
 mod web_admin;
 mod web_steps;

@@ -161,7 +161,7 @@ async fn page(state: &AppState, session: &Session, notice: Notice, status: Statu
                 @if live.is_empty() {
                     p.empty { "No live tokens." }
                 } @else {
-                    div.table-wrap { table {
+                    div.table-wrap tabindex="0" { table {
                         (head(&[
                             Col::Always("Name"),
                             Col::Always("Scopes"),

@@ -148,7 +148,7 @@ pub(crate) async fn fleet(
             @if instances.is_empty() {
                 p.empty.card { "Nobody has an instance." }
             } @else {
-                div.table-wrap { table {
+                div.table-wrap tabindex="0" { table {
                     (head(&[
                         Col::Always("Name"),
                         Col::Always("Owner"),

@@ -99,7 +99,7 @@ pub(crate) async fn show(
             @if entries.is_empty() {
                 p.empty.card { "No entries match." }
             } @else {
-                div.table-wrap { table {
+                div.table-wrap tabindex="0" { table {
                     (head(&[
                         Col::Always("When (UTC)"),
                         Col::Always("Who"),
@@ -141,7 +141,7 @@ pub(crate) async fn health(
         main id="main" {
             h1 { "Health" }
             p.muted { "Each part isched depends on, as " a href="/health/components" { "/health/components" } " reports it for monitoring." }
-            div.table-wrap { table {
+            div.table-wrap tabindex="0" { table {
                 (head(&[
                     Col::Always("Component"),
                     Col::Always("State"),

@@ -77,7 +77,7 @@ fn table(session: &Session, items: &[(Instance, Outlook)]) -> Markup {
         @if items.is_empty() {
             p.empty.card { "No instances yet. Create one below." }
         } @else {
-            div.table-wrap {
+            div.table-wrap tabindex="0" {
                 table {
                     (head(&[
                         Col::Always("Name"),

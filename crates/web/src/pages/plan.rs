@@ -118,7 +118,7 @@ pub(crate) async fn show(
                 @if planned.is_empty() {
                     p.empty.card { "No resources carry the schedule tag." }
                 } @else {
-                div.table-wrap { table {
+                div.table-wrap tabindex="0" { table {
                     (head(&[
                         Col::Always("Resource"),
                         Col::Always("Schedule"),

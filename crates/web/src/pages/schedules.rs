@@ -31,7 +31,7 @@ pub(crate) async fn list(State(state): State<AppState>, session: Session) -> Res
             @if schedules.is_empty() {
                 p.empty.card { "No schedules yet. Create them through the API or " code { "isched schedules import" } "." }
             } @else {
-                div.table-wrap { table {
+                div.table-wrap tabindex="0" { table {
                     (head(&[
                         Col::Always("Schedule"),
                         Col::Always("Time zone"),
@@ -167,7 +167,7 @@ pub(crate) async fn show(
             @if resources.is_empty() {
                 p.empty.card { "No resource follows this schedule yet: tag one with " code { "Schedule=" (name) } "." }
             } @else {
-                div.table-wrap { table {
+                div.table-wrap tabindex="0" { table {
                     (head(&[
                         Col::Always("Resource"),
                         Col::Always("Region"),

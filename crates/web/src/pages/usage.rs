@@ -191,7 +191,7 @@ fn report(v: &UsageView, asked: &Asked) -> Markup {
             p.empty.card { "Nothing ran or was saved in this range." }
         } @else {
             (chart(v))
-            div.table-wrap { table {
+            div.table-wrap tabindex="0" { table {
                 caption.sr-only { "Usage per " (v.group_by) }
                 thead { tr {
                     th scope="col" { (GROUPS.iter().find(|g| g.0 == v.group_by).map_or(v.group_by, |g| g.1)) }

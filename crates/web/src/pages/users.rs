@@ -86,7 +86,7 @@ async fn page(state: &AppState, session: &Session, notice: Notice, status: Statu
                 div.submit { button type="submit" { "Create user" } }
             }
             h2 { (users.len()) " users" }
-            div.table-wrap { table {
+            div.table-wrap tabindex="0" { table {
                 (head(&[
                     Col::Always("Email"),
                     Col::Always("Status"),
