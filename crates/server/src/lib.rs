@@ -24,6 +24,7 @@ pub use error::ApiError;
 pub use extract::{AdminUser, CurrentUser, RecentlyAuthenticated, admin_refusal, step_up_refusal};
 pub use health::{Component, check_components};
 pub use metrics_endpoint::install_metrics_recorder;
+pub use middleware::rate_limit::RateLimitedAnswer;
 pub use settings::ServerSettings;
 pub use state::AppState;
 pub use views::usage::{UsageFigures, UsageRowView, UsageView};
@@ -43,6 +44,8 @@ use utoipa_axum::router::OpenApiRouter;
 pub struct ExtraRoutes {
     pub sign_in: Router<AppState>,
     pub pages: Router<AppState>,
+    /// How `sign_in` answers a client over the rate limit (the API answers JSON).
+    pub rate_limited: Option<RateLimitedAnswer>,
 }
 
 impl Default for ExtraRoutes {
@@ -51,6 +54,7 @@ impl Default for ExtraRoutes {
         ExtraRoutes {
             sign_in: Router::new(),
             pages: Router::new().route("/", get(|| async { Redirect::to("/docs") })),
+            rate_limited: None,
         }
     }
 }
@@ -61,6 +65,7 @@ fn api(
     state: &AppState,
     settings: &ServerSettings,
     sign_in: Router<AppState>,
+    rate_limited: Option<RateLimitedAnswer>,
 ) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let per_minute = std::num::NonZeroU32::new(settings.auth_rate_limit_per_minute)
         .unwrap_or(std::num::NonZeroU32::MIN);
@@ -69,8 +74,12 @@ fn api(
         limit.clone(),
         middleware::rate_limit::limit,
     ));
+    let sign_in_limit = match rate_limited {
+        Some(answer) => limit.answering(answer),
+        None => limit,
+    };
     let sign_in = sign_in.layer(axum::middleware::from_fn_with_state(
-        limit,
+        sign_in_limit,
         middleware::rate_limit::limit,
     ));
     let (router, doc) = OpenApiRouter::with_openapi(openapi::base())
@@ -97,7 +106,7 @@ pub fn router(state: AppState, settings: &ServerSettings) -> Router {
 
 /// [`router`] with `extra` routes (the web interface).
 pub fn router_with(state: AppState, settings: &ServerSettings, extra: ExtraRoutes) -> Router {
-    let (api, doc) = api(&state, settings, extra.sign_in);
+    let (api, doc) = api(&state, settings, extra.sign_in, extra.rate_limited);
     let doc: Arc<str> = doc
         .to_json()
         .expect("the OpenAPI document serialises")

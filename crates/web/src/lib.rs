@@ -75,5 +75,9 @@ pub fn routes(state: &AppState) -> ExtraRoutes {
         .layer(session())
         .route("/ui/assets/app.css", get(assets::css))
         .route("/ui/assets/app.js", get(assets::js));
-    ExtraRoutes { sign_in, pages }
+    ExtraRoutes {
+        sign_in,
+        pages,
+        rate_limited: Some(pages::sign_in::too_many_requests),
+    }
 }

@@ -32,11 +32,24 @@ impl GovernorClock for WallClock {
 type Limiter =
     RateLimiter<IpAddr, DefaultKeyedStateStore<IpAddr>, WallClock, NoOpMiddleware<Nanos>>;
 
+/// The answer to a client over the limit, given the seconds until it may try again.
+pub type RateLimitedAnswer = fn(u64) -> Response;
+
 #[derive(Clone)]
 pub(crate) struct AuthRateLimit {
     limiter: Arc<Limiter>,
     clock: WallClock,
     checks: Arc<std::sync::atomic::AtomicU64>,
+    answer: RateLimitedAnswer,
+}
+
+/// The API's answer: a 429 with the error envelope and `Retry-After`.
+fn api_answer(secs: u64) -> Response {
+    ApiError::too_many_requests(
+        "too many sign-in requests from this address; slow down",
+        secs,
+    )
+    .into_response()
 }
 
 impl AuthRateLimit {
@@ -48,6 +61,15 @@ impl AuthRateLimit {
             limiter: Arc::new(limiter),
             clock,
             checks: Arc::default(),
+            answer: api_answer,
+        }
+    }
+
+    /// The same allowance per client, answering with `answer` (a page for browsers).
+    pub(crate) fn answering(&self, answer: RateLimitedAnswer) -> AuthRateLimit {
+        AuthRateLimit {
+            answer,
+            ..self.clone()
         }
     }
 }
@@ -80,11 +102,7 @@ pub(crate) async fn limit(
                 .duration_since(limit.clock.now());
             let secs = std::time::Duration::from(wait).as_secs_f64().ceil() as u64;
             metrics::counter!("isched_auth_rate_limited_total").increment(1);
-            ApiError::too_many_requests(
-                "too many sign-in requests from this address; slow down",
-                secs,
-            )
-            .into_response()
+            (limit.answer)(secs)
         }
     }
 }

@@ -548,3 +548,48 @@ async fn an_admin_reads_usage_as_charts_and_csv() {
     browser.close().await;
     app.stop().await;
 }
+
+/// Over the sign-in rate limit, a browser gets a page saying when to try again (with
+/// `Retry-After`), not the API's JSON.
+#[tokio::test]
+async fn too_many_sign_ins_get_a_page() {
+    let Some(app) = spawn_app_with(Backend::Sqlite, |c| {
+        c.server.auth_rate_limit_per_minute = 3;
+    })
+    .await
+    else {
+        return;
+    };
+    let http = reqwest::Client::new();
+    let first = http.get(app.url("/")).send().await.expect("GET /");
+    let csrf_cookie = pair(&cookies_of(&first), "isched_csrf");
+    let csrf = csrf_cookie.trim_start_matches("isched_csrf=").to_owned();
+    let mut statuses = Vec::new();
+    let mut last = None;
+    for _ in 0..5 {
+        let res = http
+            .post(app.url("/ui/login"))
+            .header(COOKIE, &csrf_cookie)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("email", "nobody@isched.test"),
+                ("password", "not-it"),
+            ])
+            .send()
+            .await
+            .expect("POST");
+        statuses.push(res.status().as_u16());
+        last = Some(res);
+    }
+    assert_eq!(statuses, [401, 401, 401, 429, 429]);
+    let last = last.expect("a response");
+    assert!(last.headers().contains_key("retry-after"));
+    let kind = last.headers()["content-type"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(kind.starts_with("text/html"), "{kind}");
+    let page = last.text().await.expect("page");
+    assert!(page.contains("Try again in"), "{page}");
+    app.stop().await;
+}

@@ -259,6 +259,20 @@ pub(crate) async fn challenge(
     }
 }
 
+/// The answer to a browser over the sign-in rate limit: a page saying when to try again.
+pub(crate) fn too_many_requests(secs: u64) -> Response {
+    let mut page = super::error_page(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Slow down",
+        &format!("Too many sign-in attempts from this address. Try again in {secs} seconds."),
+    );
+    if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
+        page.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, v);
+    }
+    page
+}
+
 /// `POST /ui/logout`: revokes the session's refresh token and clears its cookies.
 pub(crate) async fn logout(
     State(state): State<AppState>,
