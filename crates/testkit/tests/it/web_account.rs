@@ -4,7 +4,7 @@
 //! read from a real SMTP server.
 
 use super::codes::totp_code;
-use super::web_steps::{click, fill, gone, shown, sign_in, text_of};
+use super::web_steps::{click, click_and_confirm, fill, gone, shown, sign_in, text_of};
 use fantoccini::Locator;
 use isched_testkit::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, Browser, SmtpSink, spawn_app_with};
 use reqwest::Method;
@@ -51,8 +51,12 @@ async fn a_user_makes_a_token_enrols_an_authenticator_and_resets_a_forgotten_pas
         .call(Method::GET, "/api/v1/users/me", Some(&token), None)
         .await;
     assert_eq!(me.status(), 200);
-    click(b, "button[aria-label='Revoke laptop CLI']").await;
-    b.accept_alert().await.expect("confirm");
+    click_and_confirm(
+        b,
+        Locator::Css("button[aria-label='Revoke laptop CLI']"),
+        "revoke",
+    )
+    .await;
     gone(b, Locator::Css("#new-token"), "the token").await;
     gone(
         b,

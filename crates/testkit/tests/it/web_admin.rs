@@ -1,7 +1,7 @@
 //! The admin pages in real headless Chromium: users (create with the temporary password
 //! shown once, groups, disable and enable, reset password).
 
-use super::web_steps::{click, fill, fill_when_shown, gone, sign_in, text_of};
+use super::web_steps::{click, click_and_confirm, fill, fill_when_shown, gone, sign_in, text_of};
 use fantoccini::Locator;
 use isched_testkit::{Backend, Browser, spawn_app_with};
 use std::time::Duration;
@@ -70,13 +70,12 @@ async fn an_admin_manages_users() {
         "the refusal",
     )
     .await;
-    b.find(Locator::XPath(&format!("{row}//button[text()='Disable']")))
-        .await
-        .expect("disable")
-        .click()
-        .await
-        .expect("click");
-    b.accept_alert().await.expect("confirm");
+    click_and_confirm(
+        b,
+        Locator::XPath(&format!("{row}//button[text()='Disable']")),
+        "disable",
+    )
+    .await;
     // The page after the change offers Enable; only then is the status the new one.
     b.wait()
         .for_element(Locator::XPath(&format!("{row}//button[text()='Enable']")))
@@ -98,26 +97,22 @@ async fn an_admin_manages_users() {
         .expect("the user");
     assert_eq!(user.roles, ["team-b", "team-c"]);
     assert_eq!(user.status.as_str(), "disabled");
-    b.find(Locator::XPath(&format!("{row}//button[text()='Enable']")))
-        .await
-        .expect("enable")
-        .click()
-        .await
-        .expect("click");
-    b.accept_alert().await.expect("confirm");
+    click_and_confirm(
+        b,
+        Locator::XPath(&format!("{row}//button[text()='Enable']")),
+        "enable",
+    )
+    .await;
     b.wait()
         .for_element(Locator::XPath(&format!("{row}//button[text()='Disable']")))
         .await
         .expect("enabled again");
-    b.find(Locator::XPath(&format!(
-        "{row}//button[text()='Reset password']"
-    )))
-    .await
-    .expect("reset")
-    .click()
-    .await
-    .expect("click");
-    b.accept_alert().await.expect("confirm");
+    click_and_confirm(
+        b,
+        Locator::XPath(&format!("{row}//button[text()='Reset password']")),
+        "reset",
+    )
+    .await;
     let again = text_of(b, Locator::Css("#temporary"), "the new temporary password").await;
     assert_ne!(again, password);
 

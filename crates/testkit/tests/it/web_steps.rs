@@ -81,3 +81,14 @@ pub(crate) async fn fill_when_shown(b: &fantoccini::Client, css: &str, text: &st
         .await
         .expect("type");
 }
+
+/// Clicks what `at` finds and accepts the confirmation its form asks for.
+pub(crate) async fn click_and_confirm(b: &fantoccini::Client, at: Locator<'_>, what: &str) {
+    b.find(at)
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {e}"))
+        .click()
+        .await
+        .expect("click");
+    b.accept_alert().await.expect("confirm");
+}

@@ -4,7 +4,7 @@
 //! needs a recent sign-in; secrets are shown once).
 
 use super::admin::RecentSession;
-use super::{Col, Nav, Page, failure, head, sentence, shell, when};
+use super::{Col, Nav, Page, Refusal, failure, head, sentence, shell, when};
 use crate::csrf::{CsrfForm, Nothing};
 use crate::session::{Session, signed_in_cookies, with_cookies};
 use axum::extract::{Path, State};
@@ -29,24 +29,7 @@ enum Notice {
     },
     /// Recovery codes, shown this once.
     RecoveryCodes(Vec<String>),
-    Error {
-        field: Option<String>,
-        message: String,
-    },
-}
-
-/// The error of a refused change, next to `fields`' input when its message names one
-/// ("name: must be 1 to 100 characters").
-fn refused(e: impl Into<ApiError>, fields: &[&str]) -> (StatusCode, Notice) {
-    let e: ApiError = e.into();
-    let (field, message) = match e.field {
-        Some(f) => (Some(f), e.message),
-        None => match e.message.split_once(": ") {
-            Some((f, rest)) if fields.contains(&f) => (Some(f.to_owned()), rest.to_owned()),
-            _ => (None, e.message),
-        },
-    };
-    (e.status, Notice::Error { field, message })
+    Error(Refusal),
 }
 
 /// `GET /ui/account`.
@@ -71,10 +54,7 @@ async fn page(state: &AppState, session: &Session, notice: Notice, status: Statu
         .filter(|t| t.revoked_at.is_none() && t.expires_at > now)
         .collect();
     let field_error = |field: &str| match &notice {
-        Notice::Error {
-            field: Some(f),
-            message,
-        } if f == field => Some(sentence(message)),
+        Notice::Error(r) => r.next_to(field),
         _ => None,
     };
     let csrf = session.csrf.as_str();
@@ -216,7 +196,7 @@ fn notice_markup(notice: &Notice) -> Markup {
                     button.small.secondary type="button" data-copy="recovery-codes" { "Copy" }
                 }
             }
-            Notice::Error { field: None, message } => { p.notice.error role="alert" { (sentence(message)) } }
+            Notice::Error(r) => { (r.notice()) }
             _ => {}
         }
     }
@@ -248,13 +228,14 @@ pub(crate) async fn change_password(
         let (status, notice) = match e {
             AuthError::PasswordPolicy(m) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Notice::Error {
+                Refusal {
                     field: Some("new_password".into()),
                     message: m,
                 },
             ),
-            e => refused(e, &["current_password"]),
+            e => Refusal::of(e, &["current_password"]),
         };
+        let notice = Notice::Error(notice);
         return page(&state, &session, notice, status).await;
     }
     let email = session.user().email.as_str().to_owned();
@@ -288,7 +269,8 @@ pub(crate) async fn begin_mfa(
             None,
         ),
         Err(e) => {
-            let (status, notice) = refused(e, &[]);
+            let (status, refusal) = Refusal::of(e, &[]);
+            let notice = Notice::Error(refusal);
             page(&state, &session, notice, status).await
         }
     }
@@ -365,7 +347,8 @@ pub(crate) async fn confirm_mfa(
             enrol_page(&state, &session, None, Some(sentence(&e.message)))
         }
         Err(e) => {
-            let (status, notice) = refused(e, &[]);
+            let (status, refusal) = Refusal::of(e, &[]);
+            let notice = Notice::Error(refusal);
             page(&state, &session, notice, status).await
         }
     }
@@ -438,10 +421,10 @@ pub(crate) async fn create_token(
         d => match d.parse::<i64>() {
             Ok(d) => Some(d),
             Err(_) => {
-                let notice = Notice::Error {
+                let notice = Notice::Error(Refusal {
                     field: Some("expires_in_days".into()),
                     message: format!("{d:?} is not a whole number of days"),
-                };
+                });
                 return page(&state, &session, notice, StatusCode::UNPROCESSABLE_ENTITY).await;
             }
         },
@@ -460,7 +443,8 @@ pub(crate) async fn create_token(
             page(&state, &session, notice, StatusCode::CREATED).await
         }
         Err(e) => {
-            let (status, notice) = refused(e, &["name", "scopes", "expires_in_days"]);
+            let (status, refusal) = Refusal::of(e, &["name", "scopes", "expires_in_days"]);
+            let notice = Notice::Error(refusal);
             page(&state, &session, notice, status).await
         }
     }

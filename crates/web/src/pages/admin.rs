@@ -21,9 +21,8 @@ pub(crate) struct AdminSession(pub Session);
 /// that says what to do: the step-up form when the sign-in is too old.
 fn refusal(state: &AppState, session: &Session, path: &str) -> Option<Response> {
     let e = isched_server::admin_refusal(&session.principal, state)?;
-    if e.code == "reauthentication_required" {
-        let minutes = state.auth().settings().step_up_window.as_mins();
-        return Some(step_up_page(state, session, path, minutes, None));
+    if let Some(page) = step_up_if_stale(state, session, &e, path) {
+        return Some(page);
     }
     let title = match e.code {
         "mfa_required" => "Enrol MFA first",
@@ -68,12 +67,20 @@ impl FromRequestParts<AppState> for RecentSession {
         let Some(e) = isched_server::step_up_refusal(&session.principal, state) else {
             return Ok(RecentSession(session));
         };
-        if e.code == "reauthentication_required" {
-            let minutes = state.auth().settings().step_up_window.as_mins();
-            return Err(step_up_page(state, &session, "/ui/account", minutes, None));
-        }
-        Err(super::failure(e))
+        Err(step_up_if_stale(state, &session, &e, "/ui/account")
+            .unwrap_or_else(|| super::failure(e)))
     }
+}
+
+/// The step-up form (back to `next` once confirmed) when `e` refuses a sign-in that is
+/// older than the step-up window; None for any other refusal.
+fn step_up_if_stale(
+    state: &AppState,
+    session: &Session,
+    e: &isched_server::ApiError,
+    next: &str,
+) -> Option<Response> {
+    (e.code == "reauthentication_required").then(|| step_up_page(state, session, next, None))
 }
 
 /// "Confirm it is you": the password again, then back to `next`.
@@ -81,9 +88,9 @@ pub(crate) fn step_up_page(
     state: &AppState,
     session: &Session,
     next: &str,
-    minutes: i64,
     error: Option<&str>,
 ) -> Response {
+    let minutes = state.auth().settings().step_up_window.as_mins();
     let body = html! {
         main.narrow id="main" {
             h1 { "Confirm it is you" }

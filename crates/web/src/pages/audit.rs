@@ -14,27 +14,20 @@ use std::collections::HashMap;
 /// Entries per page.
 const PAGE: u32 = 100;
 
-/// The filter fields as typed (empty fields are "any"), and the page.
+/// The page of the log: entries older than this id (the "Older entries" link).
 #[derive(Deserialize)]
-pub(crate) struct Filters {
-    #[serde(default)]
-    actor: String,
-    #[serde(default)]
-    action: String,
-    #[serde(default)]
-    target: String,
-    /// Entries older than this id (the "Older entries" link).
+pub(crate) struct Older {
     before: Option<String>,
 }
 
-/// `GET /ui/admin/audit`.
+/// `GET /ui/admin/audit`, with the API's filters.
 pub(crate) async fn show(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
-    Query(filters): Query<Filters>,
+    Query(query): Query<AuditQuery>,
+    Query(older): Query<Older>,
 ) -> Response {
-    let f = &filters;
-    let before = match f.before.as_deref().map(str::parse::<i64>).transpose() {
+    let before = match older.before.as_deref().map(str::parse::<i64>).transpose() {
         Ok(b) => b,
         Err(_) => {
             return failure(isched_server::ApiError::invalid(
@@ -43,11 +36,13 @@ pub(crate) async fn show(
             ));
         }
     };
-    let query = AuditQuery {
-        actor: Some(f.actor.clone()),
-        action: Some(f.action.clone()),
-        target: Some(f.target.clone()),
-    };
+    // The filters as typed, to fill the form again (empty is "any").
+    let typed = |v: &Option<String>| v.clone().unwrap_or_default();
+    let (actor, action, target) = (
+        typed(&query.actor),
+        typed(&query.action),
+        typed(&query.target),
+    );
     let filter = match query.filter(&state).await {
         Ok(filter) => filter,
         Err(e) => return failure(e),
@@ -70,9 +65,9 @@ pub(crate) async fn show(
     let who = |id: &str| emails.get(id).copied().unwrap_or(id).to_owned();
     let older = entries.last().filter(|_| more).map(|e| {
         let q = serde_urlencoded::to_string([
-            ("actor", f.actor.as_str()),
-            ("action", f.action.as_str()),
-            ("target", f.target.as_str()),
+            ("actor", actor.as_str()),
+            ("action", action.as_str()),
+            ("target", target.as_str()),
             ("before", &e.id.to_string()),
         ])
         .unwrap_or_default();
@@ -84,15 +79,15 @@ pub(crate) async fn show(
             form.card.grid method="get" action="/ui/admin/audit" {
                 div {
                     label for="actor" { "Who" }
-                    input #actor type="text" name="actor" value=(f.actor) placeholder="an email, or system";
+                    input #actor type="text" name="actor" value=(actor) placeholder="an email, or system";
                 }
                 div {
                     label for="action" { "Action starts with" }
-                    input #action type="text" name="action" value=(f.action) placeholder="e.g. user. or instance.";
+                    input #action type="text" name="action" value=(action) placeholder="e.g. user. or instance.";
                 }
                 div {
                     label for="target" { "Target" }
-                    input #target type="text" name="target" value=(f.target) placeholder="an id or a name";
+                    input #target type="text" name="target" value=(target) placeholder="an id or a name";
                 }
                 div.submit { button type="submit" { "Filter" } }
             }

@@ -2,7 +2,7 @@
 //! same whether or not the email has an account), and the code with a new password signs
 //! the user in. These routes share the sign-in routes' rate limit.
 
-use super::sign_in::{after, page};
+use super::sign_in::{HOME, after, page};
 use crate::csrf::CsrfForm;
 use crate::session::Visitor;
 use axum::extract::State;
@@ -124,7 +124,7 @@ pub(crate) async fn confirm(
         return page(&state, e.status, form);
     }
     match auth.login(email, &form.new_password, now).await {
-        Ok(outcome) => after(&state, &headers, &visitor.csrf, outcome),
+        Ok(outcome) => after(&state, &headers, &visitor.csrf, outcome, HOME),
         Err(e) => {
             let message = super::sentence(&ApiError::from(e).message);
             page(

@@ -123,6 +123,41 @@ pub(crate) fn head(cols: &[Col<'_>]) -> Markup {
     }
 }
 
+/// Why a form was refused: its message, shown next to the input of the field it names, or
+/// above the form when it names none.
+pub(crate) struct Refusal {
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl Refusal {
+    /// `e`'s status and refusal. A message that starts with one of `fields` ("name: must be
+    /// 1 to 100 characters", as the sign-in service words them) goes next to that field.
+    pub fn of(e: impl Into<ApiError>, fields: &[&str]) -> (StatusCode, Refusal) {
+        let e: ApiError = e.into();
+        let (field, message) = match e.field {
+            Some(f) => (Some(f), e.message),
+            None => match e.message.split_once(": ") {
+                Some((f, rest)) if fields.contains(&f) => (Some(f.to_owned()), rest.to_owned()),
+                _ => (None, e.message),
+            },
+        };
+        (e.status, Refusal { field, message })
+    }
+
+    /// The sentence to show next to `field`'s input, when the refusal is about it.
+    pub fn next_to(&self, field: &str) -> Option<String> {
+        (self.field.as_deref() == Some(field)).then(|| sentence(&self.message))
+    }
+
+    /// The notice above the form, when the refusal names no field.
+    pub fn notice(&self) -> Markup {
+        html! {
+            @if self.field.is_none() { p.notice.error role="alert" { (sentence(&self.message)) } }
+        }
+    }
+}
+
 /// A page for a request that cannot go on (a bad form, a stale CSRF token).
 pub(crate) fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
     let markup = html! {

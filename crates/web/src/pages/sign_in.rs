@@ -15,7 +15,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 /// Where a signed-in user lands.
-const HOME: &str = "/ui/instances";
+pub(crate) const HOME: &str = "/ui/instances";
 
 #[derive(Deserialize)]
 pub(crate) struct Login {
@@ -125,18 +125,9 @@ pub(crate) async fn show(State(state): State<AppState>, visitor: Visitor) -> Res
     )
 }
 
-/// Where a sign-in step leads: home with the session's cookies, or the next challenge.
+/// Where a sign-in step leads: `next` (a page of this site, else home) with the session's
+/// cookies, or the next challenge.
 pub(crate) fn after(
-    state: &AppState,
-    headers: &HeaderMap,
-    csrf: &str,
-    outcome: LoginOutcome,
-) -> Response {
-    after_to(state, headers, csrf, outcome, HOME)
-}
-
-/// [`after`], landing on `next` (a page of this site).
-fn after_to(
     state: &AppState,
     headers: &HeaderMap,
     csrf: &str,
@@ -182,7 +173,7 @@ pub(crate) async fn login(
         .login(&form.email, &form.password, state.now())
         .await
     {
-        Ok(outcome) => after(&state, &headers, &visitor.csrf, outcome),
+        Ok(outcome) => after(&state, &headers, &visitor.csrf, outcome, HOME),
         Err(e) => {
             let (status, message) = refused(e);
             let shown = Shown {
@@ -233,7 +224,7 @@ pub(crate) async fn challenge(
         }
     };
     match outcome {
-        Ok(outcome) => after_to(&state, &headers, &visitor.csrf, outcome, &form.next),
+        Ok(outcome) => after(&state, &headers, &visitor.csrf, outcome, &form.next),
         Err(e) => {
             let (status, message) = refused(e);
             // An expired or spent session starts over; a refused answer asks again.
@@ -266,10 +257,8 @@ pub(crate) fn too_many_requests(secs: u64) -> Response {
         "Slow down",
         &format!("Too many sign-in attempts from this address. Try again in {secs} seconds."),
     );
-    if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
-        page.headers_mut()
-            .insert(axum::http::header::RETRY_AFTER, v);
-    }
+    page.headers_mut()
+        .insert(axum::http::header::RETRY_AFTER, secs.into());
     page
 }
 
@@ -334,8 +323,7 @@ pub(crate) async fn step_up(
         ),
         Err(e) => {
             let (_, message) = refused(e);
-            let minutes = state.auth().settings().step_up_window.as_mins();
-            super::admin::step_up_page(&state, &session, &next, minutes, Some(&message))
+            super::admin::step_up_page(&state, &session, &next, Some(&message))
         }
     }
 }

@@ -4,7 +4,7 @@
 //! the API's, so its checks (never the last active admin) and its audit are the same.
 
 use super::admin::AdminSession;
-use super::{Col, Nav, Page, failure, head, sentence, shell};
+use super::{Col, Nav, Page, Refusal, failure, head, shell};
 use crate::csrf::{CsrfForm, Nothing};
 use crate::session::Session;
 use axum::extract::{Path, State};
@@ -25,10 +25,7 @@ enum Notice {
         email: String,
         issued: IssuedPassword,
     },
-    Error {
-        field: Option<String>,
-        message: String,
-    },
+    Error(Refusal),
 }
 
 /// `GET /ui/admin/users`.
@@ -46,10 +43,7 @@ async fn page(state: &AppState, session: &Session, notice: Notice, status: Statu
     };
     users.sort_by(|a, b| a.email.as_str().cmp(b.email.as_str()));
     let field_error = |field: &str| match &notice {
-        Notice::Error {
-            field: Some(f),
-            message,
-        } if f == field => Some(sentence(message)),
+        Notice::Error(r) => r.next_to(field),
         _ => None,
     };
     let csrf = session.csrf.as_str();
@@ -67,7 +61,7 @@ async fn page(state: &AppState, session: &Session, notice: Notice, status: Statu
                         p.notice.ok role="status" { "A temporary password was emailed to " (email) "." }
                     }
                 }
-                Notice::Error { field: None, message } => { p.notice.error role="alert" { (sentence(message)) } }
+                Notice::Error(r) => { (r.notice()) }
                 _ => {}
             }
             form.card.grid method="post" action="/ui/admin/users" {
@@ -165,11 +159,10 @@ pub(crate) struct NewUser {
     groups: String,
 }
 
-fn refused(e: ApiError) -> Notice {
-    Notice::Error {
-        field: e.field.clone(),
-        message: e.message,
-    }
+/// The sign-in service's refusal, above the form: its messages name no form field.
+fn refused(e: impl Into<ApiError>) -> (StatusCode, Notice) {
+    let (status, refusal) = Refusal::of(e, &[]);
+    (status, Notice::Error(refusal))
 }
 
 /// `POST /ui/admin/users`.
@@ -197,19 +190,12 @@ pub(crate) async fn create(
             .await
         }
         Err(e) => {
-            let e = ApiError::from(e);
-            let status = e.status;
-            let mut notice = refused(e);
-            // The sign-in service names no field: a bad address is the email's.
-            if let Notice::Error {
-                field: field @ None,
-                message,
-            } = &mut notice
-                && message.contains("email")
-            {
-                *field = Some("email".into());
+            let (status, mut refusal) = Refusal::of(e, &[]);
+            // The sign-in service names no field: a bad or taken address is the email's.
+            if refusal.field.is_none() && refusal.message.contains("email") {
+                refusal.field = Some("email".into());
             }
-            page(&state, &session, notice, status).await
+            page(&state, &session, Notice::Error(refusal), status).await
         }
     }
 }
@@ -235,9 +221,8 @@ pub(crate) async fn set_groups(
     {
         Ok(_) => Redirect::to("/ui/admin/users").into_response(),
         Err(e) => {
-            let e = ApiError::from(e);
-            let status = e.status;
-            page(&state, &session, refused(e), status).await
+            let (status, notice) = refused(e);
+            page(&state, &session, notice, status).await
         }
     }
 }
@@ -280,9 +265,8 @@ pub(crate) async fn act(
         Ok(Notice::None) => Redirect::to("/ui/admin/users").into_response(),
         Ok(notice) => page(&state, &session, notice, StatusCode::OK).await,
         Err(e) => {
-            let e = ApiError::from(e);
-            let status = e.status;
-            page(&state, &session, refused(e), status).await
+            let (status, notice) = refused(e);
+            page(&state, &session, notice, status).await
         }
     }
 }
