@@ -143,9 +143,11 @@ impl Scheduler {
             }
             let started = self.clock.now();
             if let Some(due) = due.take() {
-                // Transition lag: from the boundary to the pass that acts on it.
-                metrics::histogram!("isched_transition_lag_seconds")
-                    .record((started - due).as_secs_f64().max(0.0));
+                // Transition lag: from the boundary to the pass that acts on it. Logged as
+                // well, for log-based metrics where Prometheus is not scraped (CloudWatch).
+                let lag = (started - due).as_secs_f64().max(0.0);
+                metrics::histogram!("isched_transition_lag_seconds").record(lag);
+                tracing::info!(transition_lag_seconds = lag, %due, "acting on a transition");
             }
             let version = self.store.change_counter().await.unwrap_or(0);
             let mut in_use = BTreeSet::new();

@@ -15,6 +15,8 @@ use tokio::task::JoinHandle;
 /// A server that is running; dropping it does not stop it, [`Running::shutdown`] does.
 pub struct Running {
     pub address: SocketAddr,
+    /// `https://ADDRESS` when isched serves TLS itself, else `http://ADDRESS`.
+    pub url: String,
     pub store: Store,
     pub bootstrap: Bootstrap,
     pub clock: Clock,
@@ -76,10 +78,16 @@ pub async fn start_with_clock(
     )
     .await?;
     let address = listener.local_addr()?;
-    let issuer = config
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{address}"));
+    // Read before anything starts, so a bad certificate stops `serve` with its file named.
+    let tls = match &config.tls {
+        Some(files) => Some(isched_server::tls_server_config(&files.cert, &files.key)?),
+        None => None,
+    };
+    let url = match tls {
+        Some(_) => format!("https://{address}"),
+        None => format!("http://{address}"),
+    };
+    let issuer = config.public_url.clone().unwrap_or_else(|| url.clone());
     let auth = build_auth(config, &store, &issuer, clock.now()).await?;
     let provider = crate::providers::build(config, &store).await;
     tracing::info!(provider = config.provider.as_str(), "cloud provider ready");
@@ -175,7 +183,10 @@ pub async fn start_with_clock(
     });
     // The scheduler and the job runner stop with the server, after the requests in flight.
     let task = tokio::spawn(async move {
-        let result = isched_server::serve(listener, app, shutdown).await;
+        let result = match tls {
+            Some(tls) => isched_server::serve_tls(listener, tls, app, shutdown).await,
+            None => isched_server::serve(listener, app, shutdown).await,
+        };
         let _ = jobs_stop.send(true);
         let _ = jobs.await;
         if let Some(exports) = exports {
@@ -187,9 +198,10 @@ pub async fn start_with_clock(
         }
         result
     });
-    tracing::info!(%address, "listening");
+    tracing::info!(%address, %url, "listening");
     Ok(Running {
         address,
+        url,
         store,
         bootstrap,
         clock,

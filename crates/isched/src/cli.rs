@@ -116,6 +116,23 @@ pub enum Command {
     /// Jobs that create instances.
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// Ask the server this configuration describes for /health (exit 0 when healthy), for
+    /// container health checks.
+    Health,
+    /// Copy the database to FILE: a consistent SQLite snapshot, or for Postgres a pg_dump
+    /// archive. Safe while servers run.
+    Backup {
+        /// Where to write the backup; must not exist yet.
+        file: PathBuf,
+    },
+    /// Replace the database with a backup made by `isched backup` (an older one is migrated
+    /// forward; a newer one is refused). Stop every server using the database first.
+    Restore {
+        file: PathBuf,
+        /// Replace a database that already holds data.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -27,9 +27,12 @@ mod identity;
 pub use identity::IdentityConfig;
 mod usage;
 pub use usage::UsageConfig;
+mod tls;
+pub use tls::TlsFiles;
 
 const KEYS: &[&str] = &[
     "database_url",
+    "database_password",
     "listen",
     "public_url",
     "provider",
@@ -64,6 +67,7 @@ const KEYS: &[&str] = &[
 /// Keys that hold secrets and so also accept `KEY_FILE`.
 const SECRET_KEYS: &[&str] = &[
     "database_url",
+    "database_password",
     "admin_password",
     "smtp_url",
     "webhook_url",
@@ -145,6 +149,8 @@ pub struct Config {
     pub webhook_secret: Option<SecretString>,
     /// How usage and cost are counted and exported.
     pub usage: UsageConfig,
+    /// Serve HTTPS with this certificate and key instead of plain HTTP.
+    pub tls: Option<TlsFiles>,
 }
 
 /// One problem, with the key named as the user wrote it.
@@ -202,6 +208,7 @@ impl Config {
             .iter()
             .chain(identity::KEYS)
             .chain(usage::KEYS)
+            .chain(tls::KEYS)
             .map(|k| k.to_string())
             .chain(SECRET_KEYS.iter().map(|k| format!("{k}_file")))
             .collect();
@@ -226,7 +233,8 @@ impl Config {
                     },
                     _ if KEYS.contains(&key.as_str())
                         || identity::KEYS.contains(&key.as_str())
-                        || usage::KEYS.contains(&key.as_str()) =>
+                        || usage::KEYS.contains(&key.as_str())
+                        || tls::KEYS.contains(&key.as_str()) =>
                     {
                         raw.set(&key, value, source)
                     }
@@ -297,6 +305,22 @@ fn describe(key: &str, meta: Option<&Metadata>) -> String {
     }
 }
 
+/// The Postgres URL `url` with its password set to `password` (percent-encoded as needed).
+fn with_password(url: &str, password: &str) -> Result<String, String> {
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err("applies to a postgres:// database URL only".into());
+    }
+    let mut parsed = url::Url::parse(url)
+        .map_err(|e| format!("cannot be combined with the database URL ({e})"))?;
+    if parsed.username().is_empty() {
+        return Err("needs a user name in the database URL (postgres://USER@HOST/DB)".into());
+    }
+    parsed
+        .set_password(Some(password))
+        .map_err(|()| "cannot be set on this database URL".to_owned())?;
+    Ok(parsed.to_string())
+}
+
 fn read_secret_file(path: &str) -> Result<String, String> {
     std::fs::read_to_string(PathBuf::from(path))
         .map(|s| s.trim_end_matches(['\n', '\r']).to_owned())
@@ -352,6 +376,17 @@ impl Raw {
                 ),
             );
         }
+
+        // A password kept apart from the URL (a container secret, an RDS-managed secret).
+        let database_url = match self.get("database_password") {
+            None => database_url.to_owned(),
+            Some((password, source)) => {
+                with_password(database_url, password).unwrap_or_else(|message| {
+                    bad(source, message);
+                    database_url.to_owned()
+                })
+            }
+        };
 
         let listen = match self.get("listen") {
             None => DEFAULT_LISTEN.parse().ok(),
@@ -576,8 +611,9 @@ impl Raw {
         );
 
         let identity = identity::parse(self, problems);
+        let tls = tls::parse(self, problems);
         Some(Config {
-            database_url: SecretString::from(database_url.to_owned()),
+            database_url: SecretString::from(database_url),
             listen: listen?,
             public_url,
             provider: provider?,
@@ -614,6 +650,7 @@ impl Raw {
             usage,
             webhook_url,
             webhook_secret,
+            tls,
         })
     }
 }
@@ -699,6 +736,58 @@ mod tests {
                 "an unsigned number from the environment"
             );
             assert_eq!(c.sandbox.failure_rate, 0.25);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_database_password_file_goes_into_the_postgres_url() {
+        Jail::expect_with(|jail| {
+            jail.create_file("pg", "s3cret/with:odd@chars\n")?;
+            jail.set_env("ISCHED_DATABASE_URL", "postgres://isched@db:5432/isched");
+            jail.set_env("ISCHED_DATABASE_PASSWORD_FILE", "pg");
+            let c = load(jail, None).expect("valid");
+            assert_eq!(
+                c.database_url.expose_secret(),
+                "postgres://isched:s3cret%2Fwith%3Aodd%40chars@db:5432/isched"
+            );
+            assert!(!format!("{c:?}").contains("s3cret"));
+            jail.set_env("ISCHED_DATABASE_URL", "sqlite://x.db");
+            let e = load(jail, None).expect_err("an error").to_string();
+            assert!(
+                e.contains("ISCHED_DATABASE_PASSWORD_FILE")
+                    || e.contains("ISCHED_DATABASE_PASSWORD"),
+                "{e}"
+            );
+            assert!(e.contains("postgres:// database URL only"), "{e}");
+            assert!(!e.contains("s3cret"), "{e}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn tls_needs_both_files() {
+        Jail::expect_with(|jail| {
+            jail.create_file("cert.pem", "x")?;
+            jail.create_file("key.pem", "x")?;
+            jail.set_env("ISCHED_TLS_CERT_FILE", "cert.pem");
+            let e = load(jail, None).expect_err("an error").to_string();
+            assert!(
+                e.starts_with("ISCHED_TLS_CERT_FILE: needs its partner"),
+                "{e}"
+            );
+            jail.set_env("ISCHED_TLS_KEY_FILE", "missing.pem");
+            let e = load(jail, None).expect_err("an error").to_string();
+            assert!(
+                e.contains("ISCHED_TLS_KEY_FILE: missing.pem is not a readable file"),
+                "{e}"
+            );
+            jail.set_env("ISCHED_TLS_KEY_FILE", "key.pem");
+            let c = load(jail, None).expect("valid");
+            assert_eq!(
+                c.tls.expect("tls").cert,
+                std::path::PathBuf::from("cert.pem")
+            );
             Ok(())
         });
     }

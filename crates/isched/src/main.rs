@@ -53,5 +53,12 @@ fn main() -> ExitCode {
         Command::Instances(cmd) => isched::commands::instances::run(cmd),
         Command::Usage(cmd) => isched::commands::usage::run(cli.config.as_deref(), cmd),
         Command::Jobs(cmd) => isched::commands::instances::run_jobs(cmd),
+        Command::Health => isched::commands::health::run(cli.config.as_deref()),
+        Command::Backup { file } => {
+            isched::commands::backup::run_backup(cli.config.as_deref(), file)
+        }
+        Command::Restore { file, force } => {
+            isched::commands::backup::run_restore(cli.config.as_deref(), file, force)
+        }
     }
 }

@@ -15,6 +15,7 @@ mod openapi;
 mod settings;
 mod snooze;
 mod state;
+mod tls;
 mod views;
 mod well_known;
 
@@ -27,6 +28,7 @@ pub use metrics_endpoint::install_metrics_recorder;
 pub use middleware::rate_limit::RateLimitedAnswer;
 pub use settings::ServerSettings;
 pub use state::AppState;
+pub use tls::{TlsError, serve_tls, server_config as tls_server_config};
 pub use views::usage::{UsageFigures, UsageRowView, UsageView};
 
 use axum::Router;

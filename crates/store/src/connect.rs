@@ -105,7 +105,7 @@ async fn open_sqlite(url: &str) -> Result<sqlx::SqlitePool, StoreError> {
         .await?)
 }
 
-async fn open_postgres(url: &str) -> Result<sqlx::PgPool, StoreError> {
+pub(crate) async fn open_postgres(url: &str) -> Result<sqlx::PgPool, StoreError> {
     if !sqlx::Postgres::database_exists(url).await? {
         match sqlx::Postgres::create_database(url).await {
             Ok(()) => tracing::info!(url = %redact_url(url), "created database"),

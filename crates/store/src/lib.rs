@@ -12,6 +12,7 @@ mod time;
 
 pub mod assignments;
 pub mod audit;
+pub mod backup;
 pub mod definitions;
 pub mod identity;
 pub mod instances;

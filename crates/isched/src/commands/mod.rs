@@ -1,9 +1,11 @@
 //! One module per command.
 
 mod api_client;
+pub mod backup;
 mod context;
 mod credentials;
 pub mod definitions;
+pub mod health;
 pub mod instances;
 pub mod keys;
 pub mod login;

@@ -48,7 +48,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 /// Tells the person at the terminal where to go, and the generated admin password once.
 /// Printed directly, not logged, so the password never reaches a log pipeline.
 fn announce(running: &app::Running) {
-    let url = format!("http://{}", running.address);
+    let url = &running.url;
     match &running.bootstrap {
         Bootstrap::CreatedWithGeneratedPassword { email, password } => {
             eprintln!(

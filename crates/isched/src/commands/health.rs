@@ -1,0 +1,59 @@
+//! `isched health`: asks the server this configuration describes for `/health`, for a
+//! container's HEALTHCHECK (the image has no shell and no curl). Exit 0 when it answers
+//! healthy, 1 otherwise.
+
+use crate::config::Config;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn run(config_file: Option<&Path>) -> ExitCode {
+    let config = match Config::load(config_file) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("isched: invalid configuration:\n{e}");
+            return ExitCode::from(super::EXIT_USAGE);
+        }
+    };
+    super::block_on(async move {
+        let url = health_url(&config);
+        // The certificate names the public host, not the loopback address probed here.
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(4))
+            .tls_danger_accept_invalid_certs(config.tls.is_some())
+            .build()?;
+        let response = client
+            .get(&url)
+            .send()
+            .await
+            .map_err(|e| anyhow::anyhow!("{url}: no answer ({e})"))?;
+        let status = response.status();
+        let body = response.text().await.unwrap_or_default();
+        println!("{url}: {} {}", status.as_u16(), body.trim());
+        Ok(if status.is_success() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        })
+    })
+}
+
+/// Where this host reaches its own server: the listen address, with a wildcard address
+/// replaced by loopback.
+fn health_url(config: &Config) -> String {
+    let address = match config.listen.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::new(Ipv4Addr::LOCALHOST.into(), config.listen.port())
+        }
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::new(Ipv6Addr::LOCALHOST.into(), config.listen.port())
+        }
+        _ => config.listen,
+    };
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{address}/health")
+}
