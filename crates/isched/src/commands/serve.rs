@@ -16,7 +16,7 @@ pub fn run(config_file: Option<&Path>) -> ExitCode {
             return ExitCode::from(super::EXIT_USAGE);
         }
     };
-    logging::init(config.log_format, &config.log_level);
+    let _telemetry = logging::init_with_traces(config.log_format, &config.log_level, true);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
