@@ -287,12 +287,9 @@ where
     F: FnOnce(Config) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<ExitCode>>,
 {
-    let config = match Config::load(config_file) {
+    let config = match super::load_config(config_file) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("isched: invalid configuration:\n{e}");
-            return ExitCode::from(super::EXIT_USAGE);
-        }
+        Err(exit) => return exit,
     };
     crate::logging::init(config.log_format, "warn");
     super::block_on(body(config))

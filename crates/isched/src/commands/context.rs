@@ -18,12 +18,9 @@ where
     F: FnOnce(Config, Store) -> Fut,
     Fut: Future<Output = Result<ExitCode, anyhow::Error>>,
 {
-    let config = match Config::load(config_file) {
+    let config = match super::load_config(config_file) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("isched: invalid configuration:\n{e}");
-            return ExitCode::from(super::EXIT_USAGE);
-        }
+        Err(exit) => return exit,
     };
     // Commands print data on standard output; only warnings and errors are logged.
     crate::logging::init(config.log_format, "warn");

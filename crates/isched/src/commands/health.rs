@@ -8,12 +8,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 pub fn run(config_file: Option<&Path>) -> ExitCode {
-    let config = match Config::load(config_file) {
+    let config = match super::load_config(config_file) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("isched: invalid configuration:\n{e}");
-            return ExitCode::from(super::EXIT_USAGE);
-        }
+        Err(exit) => return exit,
     };
     super::block_on(async move {
         let url = health_url(&config);

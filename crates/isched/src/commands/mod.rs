@@ -21,6 +21,16 @@ pub mod users;
 /// Exit code for invalid configuration or usage, as clap uses for bad arguments.
 pub const EXIT_USAGE: u8 = 2;
 
+/// The configuration, or exit code 2 after printing every problem in it.
+pub(crate) fn load_config(
+    file: Option<&std::path::Path>,
+) -> Result<crate::config::Config, std::process::ExitCode> {
+    crate::config::Config::load(file).map_err(|e| {
+        eprintln!("isched: invalid configuration:\n{e}");
+        std::process::ExitCode::from(EXIT_USAGE)
+    })
+}
+
 /// Runs an async command body; errors print as `isched: ...` with exit code 1.
 pub(crate) fn block_on(
     body: impl std::future::Future<Output = anyhow::Result<std::process::ExitCode>>,

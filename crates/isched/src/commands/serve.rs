@@ -9,12 +9,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 pub fn run(config_file: Option<&Path>) -> ExitCode {
-    let config = match Config::load(config_file) {
+    let config = match super::load_config(config_file) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("isched: invalid configuration:\n{e}");
-            return ExitCode::from(super::EXIT_USAGE);
-        }
+        Err(exit) => return exit,
     };
     let _telemetry = logging::init_with_traces(config.log_format, &config.log_level, true);
     let runtime = match tokio::runtime::Runtime::new() {
