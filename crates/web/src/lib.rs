@@ -34,8 +34,26 @@ pub fn routes(state: &AppState) -> ExtraRoutes {
         )
         .route("/ui/instances/{id}/{action}", post(pages::instances::act))
         .route("/ui/jobs/{id}", get(pages::jobs::show))
-        .route("/ui/schedules", get(pages::schedules::list))
-        .route("/ui/schedules/{name}", get(pages::schedules::show))
+        .route(
+            "/ui/schedules",
+            get(pages::schedules::list).post(pages::editor::create_schedule),
+        )
+        .route("/ui/schedules/new", get(pages::editor::new_schedule))
+        .route(
+            "/ui/schedules/{name}",
+            get(pages::schedules::show).post(pages::editor::update_schedule),
+        )
+        .route(
+            "/ui/schedules/{name}/edit",
+            get(pages::editor::edit_schedule),
+        )
+        .route(
+            "/ui/periods",
+            get(pages::editor::periods).post(pages::editor::create_period),
+        )
+        .route("/ui/periods/new", get(pages::editor::new_period))
+        .route("/ui/periods/{name}", post(pages::editor::update_period))
+        .route("/ui/periods/{name}/edit", get(pages::editor::edit_period))
         .route("/ui/account", get(pages::account::show))
         .route(
             "/ui/account/password",

@@ -19,4 +19,5 @@ mod web;
 mod web_a11y;
 mod web_account;
 mod web_admin;
+mod web_editor;
 mod web_steps;

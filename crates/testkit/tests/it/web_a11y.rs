@@ -2,7 +2,8 @@
 //! real headless Chromium on every page, signed out and as an admin: no serious or critical
 //! violations.
 
-use super::web_steps::sign_in;
+use super::web_steps::{click, fill, sign_in, text_of};
+use fantoccini::Locator;
 use isched_testkit::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, Browser, spawn_app_with};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -80,11 +81,24 @@ async fn every_page_passes_axe_without_serious_violations() {
         "/ui/admin/plan",
         "/ui/admin/audit",
         "/ui/admin/health",
+        "/ui/periods",
+        "/ui/periods/new",
+        "/ui/schedules/new",
+        "/ui/schedules/office/edit",
     ] {
         b.goto(&app.url(path)).await.expect("open");
         for v in violations(b, &axe).await {
             failures.push(format!("{path}: {v}"));
         }
+    }
+    // An editor showing its problems next to the fields.
+    b.goto(&app.url("/ui/schedules/new")).await.expect("open");
+    fill(b, "#f-name", "a11y").await;
+    fill(b, "#f-timezone", "Nowhere/Land").await;
+    click(b, "form.editor button[type=submit]").await;
+    text_of(b, Locator::Css("#f-timezone-error"), "the zone's problem").await;
+    for v in violations(b, &axe).await {
+        failures.push(format!("the schedule editor with problems: {v}"));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     browser.close().await;

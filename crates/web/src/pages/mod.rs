@@ -4,6 +4,7 @@
 pub(crate) mod account;
 pub(crate) mod admin;
 pub(crate) mod audit;
+pub(crate) mod editor;
 pub(crate) mod forgot;
 pub(crate) mod instances;
 pub(crate) mod jobs;

@@ -28,8 +28,12 @@ pub(crate) async fn list(State(state): State<AppState>, session: Session) -> Res
     let body = html! {
         main id="main" {
             h1 { "Schedules" }
+            p.actions {
+                @if session.user().is_admin() { a.button href="/ui/schedules/new" { "New schedule" } " " }
+                a.button.secondary href="/ui/periods" { "Periods" }
+            }
             @if schedules.is_empty() {
-                p.empty.card { "No schedules yet. Create them through the API or " code { "isched schedules import" } "." }
+                p.empty.card { "No schedules yet. Create one here, through the API, or with " code { "isched schedules import" } "." }
             } @else {
                 div.table-wrap tabindex="0" { table {
                     (head(&[
@@ -141,6 +145,9 @@ pub(crate) async fn show(
         main id="main" {
             h1 { (name) }
             p.muted { "Runs in " (own_name) ". Now: " (schedule.state_at(state.now()).state.as_str()) "." }
+            @if session.user().is_admin() {
+                p.actions { a.button.secondary href={ "/ui/schedules/" (name) "/edit" } { "Edit" } }
+            }
             @for e in zone_error.iter().chain(week_error.iter()) {
                 p.notice.warn role="alert" { (e) }
             }
