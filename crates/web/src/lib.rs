@@ -87,6 +87,24 @@ pub fn routes(state: &AppState) -> ExtraRoutes {
         )
         .route("/ui/admin/users/{id}/{action}", post(pages::users::act))
         .route(
+            "/ui/admin/templates",
+            get(pages::templates::list).post(pages::templates::create),
+        )
+        .route("/ui/admin/templates/new", get(pages::templates::new))
+        .route("/ui/admin/templates/{name}", post(pages::templates::update))
+        .route(
+            "/ui/admin/templates/{name}/edit",
+            get(pages::templates::edit),
+        )
+        .route(
+            "/ui/admin/templates/{name}/retire",
+            post(pages::templates::retire),
+        )
+        .route(
+            "/ui/admin/templates/{name}/delete",
+            post(pages::templates::delete),
+        )
+        .route(
             "/ui/admin/instances/{id}/force-stop",
             post(pages::admin::force_stop),
         )

@@ -121,3 +121,109 @@ async fn an_admin_writes_a_schedule_and_sees_its_week() {
         .expect("the stored schedule");
     assert_eq!(stored["enforced"], true, "{stored}");
 }
+
+/// An admin creates a template (problems next to their fields first), edits it, retires it
+/// and deletes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_manages_templates() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let Some(app) = spawn_app_with(Backend::Sqlite, |_| {}).await else {
+        return;
+    };
+    let admin = app.admin_token().await;
+    app.office_schedule(&admin).await;
+    let b = &browser.client;
+    sign_in(
+        b,
+        &app.url("/"),
+        isched_testkit::ADMIN_EMAIL,
+        isched_testkit::ADMIN_PASSWORD,
+    )
+    .await;
+    click(b, "a[href='/ui/admin/templates']").await;
+    shown(b, "Templates").await;
+    click(b, "a[href='/ui/admin/templates/new']").await;
+    fill_when_shown(b, "#f-name", "Dev Box").await;
+    fill(b, "#f-image", "ami-0abc").await;
+    fill(b, "#f-instance_types", "t3.micro, t3.small").await;
+    fill(b, "#f-max_lifetime_hours", "a week").await;
+    fill(b, "#f-tags", "team=platform\nno equals sign").await;
+    b.find(Locator::Css("#f-schedule option[value='office']"))
+        .await
+        .expect("the office schedule is offered")
+        .click()
+        .await
+        .expect("choose it");
+    click(b, "form.editor button[type=submit]").await;
+    let lifetime = text_of(
+        b,
+        Locator::Css("#f-max_lifetime_hours-error"),
+        "the lifetime's problem",
+    )
+    .await;
+    assert!(lifetime.contains("a week"), "{lifetime}");
+    let tags = text_of(b, Locator::Css("#f-tags-error"), "the tags' problem").await;
+    assert!(tags.to_lowercase().contains("line 2"), "{tags}");
+    browser.screenshot("web-template-editor-errors").await;
+
+    clear_and_fill(b, "#f-max_lifetime_hours", "72").await;
+    clear_and_fill(b, "#f-tags", "team=platform").await;
+    click(b, "form.editor button[type=submit]").await;
+    let name = text_of(b, Locator::Css("#f-name-error"), "the name's problem").await;
+    assert!(
+        name.to_lowercase().contains("lower-case") || name.contains("Dev Box"),
+        "{name}"
+    );
+    clear_and_fill(b, "#f-name", "dev-box").await;
+    click(b, "form.editor button[type=submit]").await;
+    shown(b, "Templates").await;
+    text_of(
+        b,
+        Locator::XPath("//th/a[text()='dev-box']"),
+        "the new template",
+    )
+    .await;
+    browser.screenshot("web-templates").await;
+
+    click(b, "a[href='/ui/admin/templates/dev-box/edit']").await;
+    shown(b, "Edit the template dev-box").await;
+    let types = b
+        .find(Locator::Css("#f-instance_types"))
+        .await
+        .expect("types")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(types.as_deref(), Some("t3.micro, t3.small"));
+    clear_and_fill(b, "#f-description", "A box to develop on").await;
+    click(b, "form.editor button[type=submit]").await;
+    shown(b, "Templates").await;
+    text_of(
+        b,
+        Locator::XPath("//th[.//text()='A box to develop on']"),
+        "the description",
+    )
+    .await;
+
+    super::web_steps::click_and_confirm(
+        b,
+        Locator::Css("button[aria-label='Retire dev-box']"),
+        "retire",
+    )
+    .await;
+    text_of(b, Locator::XPath("//span[text()='retired']"), "retired").await;
+    super::web_steps::click_and_confirm(
+        b,
+        Locator::Css("button[aria-label='Delete dev-box']"),
+        "delete",
+    )
+    .await;
+    super::web_steps::gone(
+        b,
+        Locator::XPath("//th/a[text()='dev-box']"),
+        "the deleted template",
+    )
+    .await;
+}

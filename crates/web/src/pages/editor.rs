@@ -4,44 +4,20 @@
 //! change goes through the engine's façade, so it is audited once and reaches every replica.
 
 use super::admin::AdminSession;
-use super::{Col, Nav, Page, failure, head, sentence, shell};
+use super::form::{Draft, Field, Input, field};
+use super::{Col, Nav, Page, failure, head, shell};
 use crate::csrf::CsrfForm;
 use crate::session::Session;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use isched_engine::definitions::{DefinitionError, Kind};
+use isched_engine::definitions::Kind;
 use isched_engine::facade::Actor;
 use isched_engine::plan::EngineError;
 use isched_server::AppState;
-use maud::{Markup, html};
-use serde_json::{Map, Value};
-use std::collections::{BTreeMap, HashMap};
-
-/// How a field is typed in.
-enum Input {
-    Text,
-    /// A checkbox: checked sends `true`, unchecked leaves the field out (upstream's default).
-    Flag,
-    /// One of these values (the first, empty, leaves the field out).
-    Choice(&'static [(&'static str, &'static str)]),
-}
-
-struct Field {
-    name: &'static str,
-    label: &'static str,
-    input: Input,
-    hint: &'static str,
-}
-
-const fn field(name: &'static str, label: &'static str, input: Input, hint: &'static str) -> Field {
-    Field {
-        name,
-        label,
-        input,
-        hint,
-    }
-}
+use maud::html;
+use serde_json::Value;
+use std::collections::HashMap;
 
 const SCHEDULE_FIELDS: &[Field] = &[
     field(
@@ -168,95 +144,6 @@ fn plural(kind: Kind) -> &'static str {
     }
 }
 
-/// What the form shows: the values typed (or stored), and the problems found in them.
-#[derive(Default)]
-struct Draft {
-    values: HashMap<String, String>,
-    /// Problems by field name.
-    problems: BTreeMap<String, Vec<String>>,
-    /// Problems that name no field of this form (another definition's, the set's).
-    general: Vec<String>,
-}
-
-impl Draft {
-    /// The form's values from a stored definition (lists joined with commas).
-    fn of(stored: &Value) -> Draft {
-        let values = stored
-            .as_object()
-            .into_iter()
-            .flatten()
-            .filter_map(|(k, v)| {
-                let text = match v {
-                    Value::String(s) => s.clone(),
-                    Value::Bool(true) => "on".into(),
-                    Value::Array(items) => items
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    _ => return None,
-                };
-                Some((k.clone(), text))
-            })
-            .collect();
-        Draft {
-            values,
-            ..Draft::default()
-        }
-    }
-
-    /// The JSON body the API takes, from the form: empty fields left out.
-    fn body(&self, kind: Kind) -> Value {
-        let mut body = Map::new();
-        for f in fields(kind) {
-            let value = self.values.get(f.name).map(|v| v.trim()).unwrap_or("");
-            if value.is_empty() {
-                continue;
-            }
-            let value = match f.input {
-                Input::Flag => Value::Bool(true),
-                _ => Value::String(value.to_owned()),
-            };
-            body.insert(f.name.to_owned(), value);
-        }
-        Value::Object(body)
-    }
-
-    /// Sorts `e`'s problems to their fields: those of this definition (named `name`) next
-    /// to the field, the rest above the form.
-    fn refused(&mut self, kind: Kind, name: &str, e: EngineError) -> Option<Response> {
-        let own = format!("{} {name:?}", kind.as_str());
-        match e {
-            EngineError::Definitions(DefinitionError::Invalid(problems)) => {
-                for p in problems {
-                    let ours = p.owner.as_deref().is_none_or(|o| o == own);
-                    if ours && fields(kind).iter().any(|f| f.name == p.field) {
-                        let message = match &p.token {
-                            Some(token) => format!("{token:?}: {}", p.message),
-                            None => p.message.clone(),
-                        };
-                        self.problems
-                            .entry(p.field)
-                            .or_default()
-                            .push(sentence(&message));
-                    } else {
-                        self.general.push(sentence(&p.to_string()));
-                    }
-                }
-                None
-            }
-            EngineError::Definitions(DefinitionError::Conflict(message)) => {
-                self.problems
-                    .entry("name".into())
-                    .or_default()
-                    .push(sentence(&message));
-                None
-            }
-            other => Some(failure(other)),
-        }
-    }
-}
-
 /// `GET /ui/schedules/new`.
 pub(crate) async fn new_schedule(state: State<AppState>, admin: AdminSession) -> Response {
     new(state, admin, Kind::Schedule).await
@@ -364,10 +251,7 @@ async fn save(
     CsrfForm(values): CsrfForm<HashMap<String, String>>,
     kind: Kind,
 ) -> Response {
-    let mut draft = Draft {
-        values,
-        ..Draft::default()
-    };
+    let mut draft = Draft::typed(values);
     if let Some(name) = &existing {
         // The name is the page's; renaming is not offered (schedules refer to periods by name).
         draft.values.insert("name".into(), name.clone());
@@ -383,7 +267,7 @@ async fn save(
             &Actor::user(session.user()),
             kind,
             existing.as_deref(),
-            draft.body(kind),
+            draft.body(fields(kind), false),
         )
         .await;
     match saved {
@@ -394,7 +278,7 @@ async fn save(
             };
             Redirect::to(&to).into_response()
         }
-        Err(e) => match draft.refused(kind, &name, e) {
+        Err(e) => match draft.refused(fields(kind), &format!("{} {name:?}", kind.as_str()), e) {
             Some(page) => page,
             None => form(
                 &state,
@@ -428,24 +312,11 @@ fn form(
     let body = html! {
         main id="main" {
             h1 { (title) }
-            @if !draft.general.is_empty() || !draft.problems.is_empty() {
-                // The summary links each problem to its field, which also shows it.
-                div.notice.error role="alert" {
-                    p { strong { "Nothing was saved." } " Fix what is marked:" }
-                    ul {
-                        @for f in fields(kind) {
-                            @if let Some(problems) = draft.problems.get(f.name) {
-                                li { a href={ "#f-" (f.name) } { (f.label) } ": " (problems.join(" ")) }
-                            }
-                        }
-                        @for g in &draft.general { li { (g) } }
-                    }
-                }
-            }
+            (draft.summary(fields(kind)))
             form.card.editor method="post" action=(action) novalidate {
                 input type="hidden" name="csrf" value=(session.csrf.as_str());
                 @for f in fields(kind) {
-                    (input(f, draft, existing.is_some()))
+                    (draft.input(f, f.name == "name" && existing.is_some()))
                 }
                 div.actions {
                     button type="submit" { "Save" }
@@ -460,53 +331,6 @@ fn form(
         refresh: None,
     };
     (status, shell(state, &page, Some(session), body)).into_response()
-}
-
-fn input(f: &Field, draft: &Draft, editing: bool) -> Markup {
-    let value = draft.values.get(f.name).map(String::as_str).unwrap_or("");
-    let problems = draft.problems.get(f.name);
-    let id = format!("f-{}", f.name);
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
-    let described = match (f.hint.is_empty(), problems.is_some()) {
-        (true, false) => None,
-        (false, false) => Some(hint_id.clone()),
-        (true, true) => Some(error_id.clone()),
-        (false, true) => Some(format!("{hint_id} {error_id}")),
-    };
-    let invalid = problems.is_some().then_some("true");
-    html! {
-        div.field {
-            @match f.input {
-                Input::Flag => {
-                    label.check for=(id) {
-                        input type="checkbox" id=(id) name=(f.name) checked[!value.is_empty()] aria-describedby=[described.as_deref()] aria-invalid=[invalid];
-                        " " (f.label)
-                    }
-                }
-                Input::Choice(options) => {
-                    label for=(id) { (f.label) }
-                    select id=(id) name=(f.name) aria-describedby=[described.as_deref()] aria-invalid=[invalid] {
-                        @for (v, text) in options {
-                            option value=(v) selected[*v == value] { (text) }
-                        }
-                    }
-                }
-                Input::Text => {
-                    label for=(id) { (f.label) }
-                    @if f.name == "name" && editing {
-                        input type="text" id=(id) name=(f.name) value=(value) readonly aria-describedby=[described.as_deref()];
-                    } @else {
-                        input type="text" id=(id) name=(f.name) value=(value) aria-describedby=[described.as_deref()] aria-invalid=[invalid];
-                    }
-                }
-            }
-            @if !f.hint.is_empty() { p.hint id=(hint_id) { (f.hint) } }
-            @if let Some(problems) = problems {
-                p.field-error id=(error_id) { (problems.join(" ")) }
-            }
-        }
-    }
 }
 
 /// `GET /ui/periods`: every period, what it says and which schedules use it.

@@ -6,11 +6,13 @@ pub(crate) mod admin;
 pub(crate) mod audit;
 pub(crate) mod editor;
 pub(crate) mod forgot;
+pub(crate) mod form;
 pub(crate) mod instances;
 pub(crate) mod jobs;
 pub(crate) mod plan;
 pub(crate) mod schedules;
 pub(crate) mod sign_in;
+pub(crate) mod templates;
 pub(crate) mod usage;
 pub(crate) mod users;
 pub(crate) mod week;
@@ -38,6 +40,7 @@ pub(crate) enum Nav {
     Usage,
     Admin,
     Users,
+    Templates,
     Audit,
     Health,
     Plan,
@@ -83,6 +86,7 @@ pub(crate) fn shell(
                             @if s.user().is_admin() {
                                 a href="/ui/admin/instances" aria-current=[(page.nav == Nav::Admin).then_some("page")] { "Fleet" }
                                 a href="/ui/admin/users" aria-current=[(page.nav == Nav::Users).then_some("page")] { "Users" }
+                                a href="/ui/admin/templates" aria-current=[(page.nav == Nav::Templates).then_some("page")] { "Templates" }
                                 a href="/ui/admin/plan" aria-current=[(page.nav == Nav::Plan).then_some("page")] { "Plan" }
                                 a href="/ui/admin/audit" aria-current=[(page.nav == Nav::Audit).then_some("page")] { "Audit" }
                                 a href="/ui/admin/health" aria-current=[(page.nav == Nav::Health).then_some("page")] { "Health" }
