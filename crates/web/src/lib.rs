@@ -91,6 +91,14 @@ pub fn routes(state: &AppState) -> ExtraRoutes {
             get(pages::templates::list).post(pages::templates::create),
         )
         .route("/ui/admin/templates/new", get(pages::templates::new))
+        .route(
+            "/ui/admin/quotas",
+            get(pages::quotas::list).post(pages::quotas::set),
+        )
+        .route(
+            "/ui/admin/quotas/{kind}/{subject}/remove",
+            post(pages::quotas::remove),
+        )
         .route("/ui/admin/templates/{name}", post(pages::templates::update))
         .route(
             "/ui/admin/templates/{name}/edit",

@@ -227,3 +227,77 @@ async fn an_admin_manages_templates() {
     )
     .await;
 }
+
+/// An admin sets a user's quota (a mistake shown next to its field first), changes it from
+/// its row, sets a group's budget and removes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_sets_quotas() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let Some(app) = spawn_app_with(Backend::Sqlite, |_| {}).await else {
+        return;
+    };
+    let b = &browser.client;
+    let admin = isched_testkit::ADMIN_EMAIL;
+    sign_in(b, &app.url("/"), admin, isched_testkit::ADMIN_PASSWORD).await;
+    click(b, "a[href='/ui/admin/quotas']").await;
+    shown(b, "Quotas").await;
+    fill(b, "#f-who", "nobody@isched.test").await;
+    fill(b, "#f-max_instances", "two").await;
+    click(b, "form.editor button[type=submit]").await;
+    let who = text_of(b, Locator::Css("#f-who-error"), "the unknown user").await;
+    assert!(who.contains("nobody@isched.test"), "{who}");
+    let count = text_of(b, Locator::Css("#f-max_instances-error"), "the count").await;
+    assert!(count.contains("two"), "{count}");
+    browser.screenshot("web-quotas-errors").await;
+
+    clear_and_fill(b, "#f-who", admin).await;
+    clear_and_fill(b, "#f-max_instances", "2").await;
+    click(b, "form.editor button[type=submit]").await;
+    let row = format!("//tr[th/strong[text()='{admin}']]");
+    let cells = text_of(b, Locator::XPath(&row), "the user's quota").await;
+    assert!(cells.contains('2'), "{cells}");
+
+    click(b, &format!("a[aria-label='Change the quota of {admin}']")).await;
+    shown(b, "Quotas").await;
+    let kept = b
+        .find(Locator::Css("#f-max_instances"))
+        .await
+        .expect("count")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(
+        kept.as_deref(),
+        Some("2"),
+        "the form holds the quota to change"
+    );
+
+    b.goto(&app.url("/ui/admin/quotas?kind=group"))
+        .await
+        .expect("quotas");
+    fill_when_shown(b, "#f-who", "team-a").await;
+    fill(b, "#f-monthly_budget", "50").await;
+    click(b, "form.editor button[type=submit]").await;
+    let group = text_of(
+        b,
+        Locator::XPath("//tr[th/strong[text()='team-a']]"),
+        "the group's quota",
+    )
+    .await;
+    assert!(group.contains("50.00"), "{group}");
+    browser.screenshot("web-quotas").await;
+    super::web_steps::click_and_confirm(
+        b,
+        Locator::Css("button[aria-label='Remove the quota of team-a']"),
+        "remove",
+    )
+    .await;
+    super::web_steps::gone(
+        b,
+        Locator::XPath("//tr[th/strong[text()='team-a']]"),
+        "the removed quota",
+    )
+    .await;
+}

@@ -10,6 +10,7 @@ pub(crate) mod form;
 pub(crate) mod instances;
 pub(crate) mod jobs;
 pub(crate) mod plan;
+pub(crate) mod quotas;
 pub(crate) mod schedules;
 pub(crate) mod sign_in;
 pub(crate) mod templates;
@@ -41,6 +42,7 @@ pub(crate) enum Nav {
     Admin,
     Users,
     Templates,
+    Quotas,
     Audit,
     Health,
     Plan,
@@ -83,14 +85,6 @@ pub(crate) fn shell(
                             a href="/ui/instances" aria-current=[(page.nav == Nav::Instances).then_some("page")] { "My instances" }
                             a href="/ui/schedules" aria-current=[(page.nav == Nav::Schedules).then_some("page")] { "Schedules" }
                             a href="/ui/usage" aria-current=[(page.nav == Nav::Usage).then_some("page")] { "Usage" }
-                            @if s.user().is_admin() {
-                                a href="/ui/admin/instances" aria-current=[(page.nav == Nav::Admin).then_some("page")] { "Fleet" }
-                                a href="/ui/admin/users" aria-current=[(page.nav == Nav::Users).then_some("page")] { "Users" }
-                                a href="/ui/admin/templates" aria-current=[(page.nav == Nav::Templates).then_some("page")] { "Templates" }
-                                a href="/ui/admin/plan" aria-current=[(page.nav == Nav::Plan).then_some("page")] { "Plan" }
-                                a href="/ui/admin/audit" aria-current=[(page.nav == Nav::Audit).then_some("page")] { "Audit" }
-                                a href="/ui/admin/health" aria-current=[(page.nav == Nav::Health).then_some("page")] { "Health" }
-                            }
                             a href="/docs" { "API" }
                         }
                         div.who {
@@ -99,6 +93,18 @@ pub(crate) fn shell(
                                 input type="hidden" name="csrf" value=(s.csrf);
                                 button.small type="submit" { "Sign out" }
                             }
+                        }
+                    }
+                    @if s.user().is_admin() {
+                        nav.admin aria-label="Admin" {
+                            span.label { "Admin" }
+                            a href="/ui/admin/instances" aria-current=[(page.nav == Nav::Admin).then_some("page")] { "Fleet" }
+                            a href="/ui/admin/users" aria-current=[(page.nav == Nav::Users).then_some("page")] { "Users" }
+                            a href="/ui/admin/templates" aria-current=[(page.nav == Nav::Templates).then_some("page")] { "Templates" }
+                            a href="/ui/admin/quotas" aria-current=[(page.nav == Nav::Quotas).then_some("page")] { "Quotas" }
+                            a href="/ui/admin/plan" aria-current=[(page.nav == Nav::Plan).then_some("page")] { "Plan" }
+                            a href="/ui/admin/audit" aria-current=[(page.nav == Nav::Audit).then_some("page")] { "Audit" }
+                            a href="/ui/admin/health" aria-current=[(page.nav == Nav::Health).then_some("page")] { "Health" }
                         }
                     }
                 }
