@@ -144,7 +144,11 @@ pub async fn start_with_clock(
         isched_server::install_metrics_recorder(),
         scheduler_handle.clone(),
     );
-    let app = isched_server::router_with(state.clone(), &config.server, isched_web::routes(&state));
+    let app = isched_server::router_with(
+        state.clone(),
+        &config.server,
+        isched_web::routes(&state, config.settings_summary()),
+    );
     let scheduler = config.scheduler_enabled.then(|| {
         let s = isched_engine::scheduler::Scheduler {
             provider: provider_for_scheduler,

@@ -29,6 +29,7 @@ mod usage;
 pub use usage::UsageConfig;
 mod tls;
 pub use tls::TlsFiles;
+mod summary;
 
 const KEYS: &[&str] = &[
     "database_url",

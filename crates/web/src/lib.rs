@@ -12,8 +12,11 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use isched_server::{AppState, ExtraRoutes};
 
-/// The pages, for [`isched_server::router_with`].
-pub fn routes(state: &AppState) -> ExtraRoutes {
+pub use pages::settings::{Settings, SettingsSection};
+
+/// The pages, for [`isched_server::router_with`]; `settings` is what the admin settings
+/// page shows of the configuration.
+pub fn routes(state: &AppState, settings: Settings) -> ExtraRoutes {
     let session = || from_fn_with_state(state.clone(), session::resolve);
     let sign_in = axum::Router::new()
         .route("/ui/login", post(pages::sign_in::login))
@@ -77,6 +80,7 @@ pub fn routes(state: &AppState) -> ExtraRoutes {
         .route("/ui/admin/audit", get(pages::audit::show))
         .route("/ui/admin/plan", get(pages::plan::show))
         .route("/ui/admin/health", get(pages::audit::health))
+        .route("/ui/admin/settings", get(pages::settings::show))
         .route(
             "/ui/admin/users",
             get(pages::users::list).post(pages::users::create),
@@ -117,6 +121,7 @@ pub fn routes(state: &AppState) -> ExtraRoutes {
             post(pages::admin::force_stop),
         )
         .layer(session())
+        .layer(axum::Extension(std::sync::Arc::new(settings)))
         .route("/ui/assets/app.css", get(assets::css))
         .route("/ui/assets/app.js", get(assets::js));
     ExtraRoutes {

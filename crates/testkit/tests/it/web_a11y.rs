@@ -85,6 +85,10 @@ async fn every_page_passes_axe_without_serious_violations() {
         "/ui/periods/new",
         "/ui/schedules/new",
         "/ui/schedules/office/edit",
+        "/ui/admin/templates",
+        "/ui/admin/templates/new",
+        "/ui/admin/quotas",
+        "/ui/admin/settings",
     ] {
         b.goto(&app.url(path)).await.expect("open");
         for v in violations(b, &axe).await {

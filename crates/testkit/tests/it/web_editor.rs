@@ -301,3 +301,48 @@ async fn an_admin_sets_quotas() {
     )
     .await;
 }
+
+/// The settings page shows the configuration by the variables that set it, secrets only
+/// as set or not set.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_settings_page_shows_the_configuration_without_secrets() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let Some(app) = spawn_app_with(Backend::Sqlite, |c| {
+        c.webhook_url = Some(secrecy::SecretString::from(
+            "http://127.0.0.1:9/hook?token=webhook-token-123",
+        ));
+        c.webhook_secret = Some(secrecy::SecretString::from("hook-secret-456"));
+    })
+    .await
+    else {
+        return;
+    };
+    let b = &browser.client;
+    sign_in(
+        b,
+        &app.url("/"),
+        isched_testkit::ADMIN_EMAIL,
+        isched_testkit::ADMIN_PASSWORD,
+    )
+    .await;
+    click(b, "a[href='/ui/admin/settings']").await;
+    shown(b, "Settings").await;
+    let page = text_of(b, Locator::Css("main"), "the settings").await;
+    assert!(
+        page.contains("ISCHED_PROVIDER") && page.contains("sandbox"),
+        "{page}"
+    );
+    assert!(page.contains("ISCHED_WEBHOOK_SECRET"), "{page}");
+    let source = b.source().await.expect("source");
+    assert!(
+        !source.contains("webhook-token-123"),
+        "the webhook URL's token leaked"
+    );
+    assert!(
+        !source.contains("hook-secret-456"),
+        "the webhook secret leaked"
+    );
+    browser.screenshot("web-settings").await;
+}

@@ -12,6 +12,7 @@ pub(crate) mod jobs;
 pub(crate) mod plan;
 pub(crate) mod quotas;
 pub(crate) mod schedules;
+pub mod settings;
 pub(crate) mod sign_in;
 pub(crate) mod templates;
 pub(crate) mod usage;
@@ -43,6 +44,7 @@ pub(crate) enum Nav {
     Users,
     Templates,
     Quotas,
+    Settings,
     Audit,
     Health,
     Plan,
@@ -105,6 +107,7 @@ pub(crate) fn shell(
                             a href="/ui/admin/plan" aria-current=[(page.nav == Nav::Plan).then_some("page")] { "Plan" }
                             a href="/ui/admin/audit" aria-current=[(page.nav == Nav::Audit).then_some("page")] { "Audit" }
                             a href="/ui/admin/health" aria-current=[(page.nav == Nav::Health).then_some("page")] { "Health" }
+                            a href="/ui/admin/settings" aria-current=[(page.nav == Nav::Settings).then_some("page")] { "Settings" }
                         }
                     }
                 }
