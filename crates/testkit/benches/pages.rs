@@ -1,0 +1,180 @@
+//! The web pages at 10,000 resources (issue G: server time for each page within 50 ms):
+//! 10,000 sandbox instances tagged with the `office` schedule, discovered into the
+//! inventory, with a week of running intervals each; p50/p99 of every page with wrk on
+//! loopback, signed in as the admin (a session cookie, as a browser). The latency wrk sees on
+//! loopback is the server's time plus well under a millisecond.
+//! Run: `cargo bench -p isched-testkit --bench pages` (needs `wrk`);
+//! `ISCHED_BENCH_BACKEND=sqlite|postgres` narrows it, `ISCHED_BENCH_ROWS=N` changes the size.
+
+use isched_cloud::sandbox::{DEFAULT_REGION, SandboxOptions, SandboxProvider};
+use isched_store::scheduling::PassRecord;
+use isched_testkit::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, spawn_app};
+use std::collections::BTreeMap;
+use std::process::Command;
+
+const PAGES: &[&str] = &[
+    "/ui/instances",
+    "/ui/schedules",
+    "/ui/schedules/office",
+    "/ui/periods",
+    "/ui/usage",
+    "/ui/account",
+    "/ui/admin/instances",
+    "/ui/admin/users",
+    "/ui/admin/templates",
+    "/ui/admin/quotas",
+    "/ui/admin/plan",
+    "/ui/admin/audit",
+    "/ui/admin/health",
+    "/ui/admin/settings",
+];
+
+/// (p50, p99) in milliseconds, from wrk's latency distribution.
+fn wrk(url: &str, cookie: &str) -> (f64, f64) {
+    let out = Command::new("wrk")
+        .args([
+            "-t1",
+            "-c4",
+            "-d3s",
+            "--latency",
+            "-H",
+            &format!("Cookie: {cookie}"),
+            url,
+        ])
+        .output()
+        .expect("wrk runs (apt-get install wrk)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("Non-2xx"), "{url} answered errors:\n{text}");
+    let pick = |label: &str| -> f64 {
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap_or_else(|| panic!("no {label} in wrk's output:\n{text}"));
+        let value = line.split_whitespace().nth(1).expect("a value");
+        let (number, unit) = value.split_at(value.find(|c: char| c.is_alphabetic()).expect("unit"));
+        let n: f64 = number.parse().expect("number");
+        match unit {
+            "us" => n / 1000.0,
+            "ms" => n,
+            "s" => n * 1000.0,
+            other => panic!("unit {other}"),
+        }
+    };
+    (pick("50%"), pick("99%"))
+}
+
+/// The cookies a browser holds after signing in on `/`.
+async fn sign_in(base: &str) -> String {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let cookies = |res: &reqwest::Response| -> Vec<String> {
+        res.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next().map(str::to_owned))
+            .collect()
+    };
+    let page = client
+        .get(format!("{base}/"))
+        .send()
+        .await
+        .expect("sign-in page");
+    let mut jar = cookies(&page);
+    let html = page.text().await.expect("html");
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a CSRF token in the form")
+        .to_owned();
+    let signed_in = client
+        .post(format!("{base}/ui/login"))
+        .header("cookie", jar.join("; "))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", ADMIN_EMAIL),
+            ("password", ADMIN_PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("sign in");
+    assert!(
+        signed_in.status().is_redirection(),
+        "sign-in: {}",
+        signed_in.status()
+    );
+    jar.extend(cookies(&signed_in));
+    jar.join("; ")
+}
+
+#[tokio::main]
+async fn main() {
+    let size: usize = std::env::var("ISCHED_BENCH_ROWS")
+        .map(|n| n.parse().expect("ISCHED_BENCH_ROWS is a number"))
+        .unwrap_or(10_000);
+    let only_backend = std::env::var("ISCHED_BENCH_BACKEND").ok();
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let name = format!("{backend:?}").to_lowercase();
+        if only_backend.as_ref().is_some_and(|b| *b != name) {
+            continue;
+        }
+        let Some(app) = spawn_app(backend).await else {
+            continue;
+        };
+        let admin = app.admin_token().await;
+        app.office_schedule(&admin).await;
+        let sandbox = SandboxProvider::new(app.store.clone(), SandboxOptions::default());
+        let tags = BTreeMap::from([("Schedule".to_owned(), "office".to_owned())]);
+        let ids = sandbox
+            .seed(DEFAULT_REGION, size, "t3.micro", &tags)
+            .await
+            .expect("seed");
+        let refreshed = app
+            .call(
+                reqwest::Method::GET,
+                "/api/v1/resources?refresh=true&limit=1",
+                Some(&admin),
+                None,
+            )
+            .await;
+        assert!(
+            refreshed.status().is_success(),
+            "refresh: {}",
+            refreshed.status()
+        );
+        let first: serde_json::Value = refreshed.json().await.expect("a page of resources");
+        let prefix = first["items"][0]["resource"]
+            .as_str()
+            .and_then(|r| r.rsplit_once(':'))
+            .map(|(p, _)| p.to_owned())
+            .expect("a resource key");
+        let keys: Vec<String> = ids.iter().map(|id| format!("{prefix}:{id}")).collect();
+        // Eight hours a day over the last five days for all of them, so that the usage page has intervals to
+        // count: one pass opens them all, one closes them all.
+        let now = jiff::Timestamp::now();
+        for day in 1..=5 {
+            for (hours_ago, starts) in [(10, true), (2, false)] {
+                let at = now - jiff::SignedDuration::from_hours(24 * day + hours_ago);
+                let pass = PassRecord {
+                    at,
+                    started_running: if starts { keys.clone() } else { vec![] },
+                    stopped_running: if starts { vec![] } else { keys.clone() },
+                    ..PassRecord::default()
+                };
+                app.store.record_pass(&pass).await.expect("pass");
+            }
+        }
+        let cookie = sign_in(&app.base_url).await;
+        println!("{name}: {size} resources");
+        println!("{:<24} {:>9} {:>9}", "page", "p50 ms", "p99 ms");
+        for page in PAGES {
+            let (p50, p99) = wrk(&app.url(page), &cookie);
+            let flag = if p99 > 50.0 { "  over 50 ms" } else { "" };
+            println!("{page:<24} {p50:>9.2} {p99:>9.2}{flag}");
+        }
+        app.stop().await;
+    }
+}
