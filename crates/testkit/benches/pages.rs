@@ -7,6 +7,7 @@
 //! `ISCHED_BENCH_BACKEND=sqlite|postgres` narrows it, `ISCHED_BENCH_ROWS=N` changes the size.
 
 use isched_cloud::sandbox::{DEFAULT_REGION, SandboxOptions, SandboxProvider};
+use isched_engine::usage::{Prices, UsageSettings, roll_up};
 use isched_store::scheduling::PassRecord;
 use isched_testkit::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, spawn_app};
 use std::collections::BTreeMap;
@@ -167,6 +168,16 @@ async fn main() {
                 app.store.record_pass(&pass).await.expect("pass");
             }
         }
+        // Complete days rolled up, as `isched serve` does after midnight: the usage page
+        // reads today live and the rest from the rollups.
+        let settings = UsageSettings {
+            zone: jiff::tz::TimeZone::UTC,
+            prices: Prices::new("USD"),
+            owner_tag: "Owner".into(),
+        };
+        roll_up(&app.store, &settings, now, i32::MAX)
+            .await
+            .expect("rollup");
         let cookie = sign_in(&app.base_url).await;
         println!("{name}: {size} resources");
         println!("{:<24} {:>9} {:>9}", "page", "p50 ms", "p99 ms");

@@ -2,37 +2,35 @@
 //! SIGKILL, or the `aws` provider configured from the environment as in production.
 
 use crate::http::Http;
-use crate::python::free_port;
+use crate::python::{ChildGuard, start_reporting};
 use crate::{ADMIN_EMAIL, ADMIN_PASSWORD};
 use std::ops::Deref;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 pub struct ServeProcess {
     pub http: Http,
-    child: Child,
+    child: ChildGuard,
 }
 
 impl ServeProcess {
-    /// Starts `bin serve` on a free loopback port with the bootstrap admin of the tests,
+    /// Starts `bin serve` on a loopback port of its choosing with the bootstrap admin of the tests,
     /// `configure` adding the rest (database, provider), and waits until `/health` answers.
     pub async fn start(bin: &str, configure: impl FnOnce(&mut Command)) -> ServeProcess {
-        let port = free_port();
         let mut cmd = Command::new(bin);
+        // Port 0: the server binds a port the system picks and says which when it is up.
         cmd.arg("serve")
             .env_remove("ISCHED_CONFIG")
-            .env("ISCHED_LISTEN", format!("127.0.0.1:{port}"))
+            .env("ISCHED_LISTEN", "127.0.0.1:0")
             .env("ISCHED_ADMIN_EMAIL", ADMIN_EMAIL)
             .env("ISCHED_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("ISCHED_LOG_LEVEL", "warn")
-            .env("ISCHED_SANDBOX_DEMO", "false")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null());
+            .env("ISCHED_SANDBOX_DEMO", "false");
         configure(&mut cmd);
-        let child = cmd.spawn().expect("isched serve starts");
-        let mut process = ServeProcess {
+        let (guard, port) = start_reporting(cmd, false, port_announced, "isched serve");
+        let process = ServeProcess {
             http: Http::new(format!("http://127.0.0.1:{port}")),
-            child,
+            child: guard,
         };
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
@@ -40,9 +38,6 @@ impl ServeProcess {
                 && res.status().is_success()
             {
                 return process;
-            }
-            if let Ok(Some(status)) = process.child.try_wait() {
-                panic!("isched serve exited before it answered /health: {status}");
             }
             assert!(
                 Instant::now() < deadline,
@@ -54,8 +49,8 @@ impl ServeProcess {
 
     /// SIGKILL: no shutdown, no flush, as a crash or an OOM kill.
     pub fn kill9(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let _ = self.child.0.kill();
+        let _ = self.child.0.wait();
     }
 }
 
@@ -71,4 +66,11 @@ impl Drop for ServeProcess {
     fn drop(&mut self) {
         self.kill9();
     }
+}
+
+/// The port in `isched serve`'s announcement, `isched is running at http://127.0.0.1:PORT`.
+fn port_announced(line: &str) -> Option<u16> {
+    let url = line.split("isched is running at ").nth(1)?;
+    let address = url.split_whitespace().next()?;
+    address.rsplit_once(':')?.1.parse().ok()
 }

@@ -1,7 +1,7 @@
 //! A real SMTP server (aiosmtpd) on a free loopback port that stores what it receives in a
 //! maildir, so tests read the message that was actually sent.
 
-use crate::python::{ChildGuard, free_port, start_server, venv_bin};
+use crate::python::{ChildGuard, start_test_server};
 use std::time::{Duration, Instant};
 
 pub struct SmtpSink {
@@ -67,24 +67,10 @@ impl Message {
 
 impl SmtpSink {
     pub fn start() -> SmtpSink {
-        let port = free_port();
         let maildir = tempfile::tempdir().expect("maildir");
         let dir = maildir.path().join("mail");
-        let child = start_server(
-            venv_bin("python"),
-            &[
-                "-m".into(),
-                "aiosmtpd".into(),
-                "-n".into(),
-                "-l".into(),
-                format!("127.0.0.1:{port}"),
-                "-c".into(),
-                "aiosmtpd.handlers.Mailbox".into(),
-                dir.display().to_string(),
-            ],
-            port,
-            "aiosmtpd",
-        );
+        let (child, port) =
+            start_test_server(&["smtp", &dir.display().to_string()], "the SMTP sink");
         SmtpSink {
             host: "127.0.0.1".into(),
             port,

@@ -55,6 +55,9 @@ fn instant(form: &At, now: Timestamp) -> Result<Timestamp, (&'static str, String
         .map_err(|e| ("at", format!("{at} in {zone}: {e}")))
 }
 
+/// Resources with nothing to do listed after those to act on.
+const LISTED_UNCHANGED: usize = 100;
+
 /// `GET /ui/admin/plan`.
 pub(crate) async fn show(
     State(state): State<AppState>,
@@ -93,6 +96,14 @@ pub(crate) async fn show(
         .iter()
         .filter(|p| p.decision.action.as_str() != "none")
         .count();
+    // Every resource to act on, then the others up to a page's worth: a fleet of thousands
+    // is a number and a list of what changes, not a table nobody reads.
+    let (mut listed, rest): (Vec<_>, Vec<_>) = planned
+        .iter()
+        .partition(|p| p.decision.action.as_str() != "none");
+    let shown_unchanged = LISTED_UNCHANGED.min(rest.len());
+    listed.extend(rest.iter().take(shown_unchanged));
+    let unlisted = rest.len() - shown_unchanged;
     let body = html! {
         main id="main" {
             h1 { "Plan" }
@@ -128,7 +139,7 @@ pub(crate) async fn show(
                         Col::Optional("Why"),
                     ]))
                     tbody {
-                        @for p in &planned {
+                        @for p in &listed {
                             @let action = p.decision.action.as_str();
                             tr {
                                 th scope="row" { (p.resource.id) br; span.muted { (p.resource.region) } }
@@ -141,6 +152,9 @@ pub(crate) async fn show(
                         }
                     }
                 } }
+                @if unlisted > 0 {
+                    p.muted { (unlisted) " more resources with nothing to do are not listed; " code { "isched plan" } " prints them all." }
+                }
                 }
             }
         }
