@@ -8,6 +8,7 @@ picked a free port, released it, and started the server on it).
 """
 
 import asyncio
+import os
 import sys
 import threading
 
@@ -21,7 +22,10 @@ def moto() -> None:
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
-    report(server.get_host_and_port()[1])
+    port = server.get_host_and_port()[1]
+    # As moto_server does: moto builds some URLs it returns from MOTO_PORT.
+    os.environ["MOTO_PORT"] = str(port)
+    report(port)
     threading.Event().wait()
 
 
