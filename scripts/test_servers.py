@@ -1,32 +1,18 @@
-"""Servers the tests start (moto, an SMTP sink), each on a port the operating system picks
-and reports on the first line of standard output as `PORT 12345`. The test reads that line,
-so no other test can take the port between its choice and its use (as happened when tests
-picked a free port, released it, and started the server on it).
+"""Servers the tests start that cannot report their port themselves (an SMTP sink), each on
+a port the operating system picks, reported on the first line of standard output as
+`PORT 12345`. The test reads that line, so no other test can take the port between its
+choice and its use (as happened when tests picked a free port, released it, and started the
+server on it).
 
-    python scripts/test_servers.py moto
     python scripts/test_servers.py smtp MAILDIR
 """
 
 import asyncio
-import os
 import sys
-import threading
 
 
 def report(port: int) -> None:
     print(f"PORT {port}", flush=True)
-
-
-def moto() -> None:
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    port = server.get_host_and_port()[1]
-    # As moto_server does: moto builds some URLs it returns from MOTO_PORT.
-    os.environ["MOTO_PORT"] = str(port)
-    report(port)
-    threading.Event().wait()
 
 
 def smtp(maildir: str) -> None:
@@ -44,9 +30,7 @@ def smtp(maildir: str) -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["moto"]:
-        moto()
-    elif sys.argv[1:2] == ["smtp"] and len(sys.argv) == 3:
+    if sys.argv[1:2] == ["smtp"] and len(sys.argv) == 3:
         smtp(sys.argv[2])
     else:
         sys.exit(__doc__)

@@ -151,6 +151,7 @@ impl Http {
     /// for at most `tries` polls; returns the first finished read (the one that carries a
     /// login to its owner).
     pub async fn finished_job(&self, token: &str, id: &str, tries: u32) -> serde_json::Value {
+        let mut last = serde_json::Value::Null;
         for _ in 0..tries {
             let job: serde_json::Value = self
                 .call(
@@ -166,9 +167,10 @@ impl Http {
             if job["state"] == "succeeded" || job["state"] == "failed" {
                 return job;
             }
+            last = job;
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
-        panic!("job {id} did not finish after {tries} polls 100 ms apart");
+        panic!("job {id} did not finish after {tries} polls 100 ms apart; the last read: {last}");
     }
 
     /// Stores the period and schedule `office` (09:00-17:00, Monday to Friday, Berlin), as

@@ -1,6 +1,6 @@
 //! moto's AWS API server on a free loopback port, for tests of the AWS provider.
 
-use crate::python::{ChildGuard, start_test_server};
+use crate::python::{ChildGuard, start_reporting, venv_bin};
 
 pub struct Moto {
     /// Pass as `AWS_ENDPOINT_URL`.
@@ -11,7 +11,18 @@ pub struct Moto {
 impl Moto {
     /// Starts a fresh moto server; it is stopped when this is dropped.
     pub fn start() -> Moto {
-        let (child, port) = start_test_server(&["moto"], "moto");
+        // Port 0: moto's own server binds one the system picks and logs it.
+        let mut command = std::process::Command::new(venv_bin("moto_server"));
+        command.args(["-H", "127.0.0.1", "-p", "0"]);
+        let (child, port) = start_reporting(
+            command,
+            false,
+            |line| {
+                let rest = line.split("Running on http://127.0.0.1:").nth(1)?;
+                rest.trim().parse().ok()
+            },
+            "moto_server",
+        );
         Moto {
             endpoint: format!("http://127.0.0.1:{port}"),
             _child: child,
