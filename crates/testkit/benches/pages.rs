@@ -9,9 +9,8 @@
 use isched_cloud::sandbox::{DEFAULT_REGION, SandboxOptions, SandboxProvider};
 use isched_engine::usage::{Prices, UsageSettings, roll_up};
 use isched_store::scheduling::PassRecord;
-use isched_testkit::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, spawn_app};
+use isched_testkit::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, spawn_app, wrk_latency};
 use std::collections::BTreeMap;
-use std::process::Command;
 
 const PAGES: &[&str] = &[
     "/ui/instances",
@@ -29,40 +28,6 @@ const PAGES: &[&str] = &[
     "/ui/admin/health",
     "/ui/admin/settings",
 ];
-
-/// (p50, p99) in milliseconds, from wrk's latency distribution.
-fn wrk(url: &str, cookie: &str) -> (f64, f64) {
-    let out = Command::new("wrk")
-        .args([
-            "-t1",
-            "-c4",
-            "-d3s",
-            "--latency",
-            "-H",
-            &format!("Cookie: {cookie}"),
-            url,
-        ])
-        .output()
-        .expect("wrk runs (apt-get install wrk)");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(!text.contains("Non-2xx"), "{url} answered errors:\n{text}");
-    let pick = |label: &str| -> f64 {
-        let line = text
-            .lines()
-            .find(|l| l.trim_start().starts_with(label))
-            .unwrap_or_else(|| panic!("no {label} in wrk's output:\n{text}"));
-        let value = line.split_whitespace().nth(1).expect("a value");
-        let (number, unit) = value.split_at(value.find(|c: char| c.is_alphabetic()).expect("unit"));
-        let n: f64 = number.parse().expect("number");
-        match unit {
-            "us" => n / 1000.0,
-            "ms" => n,
-            "s" => n * 1000.0,
-            other => panic!("unit {other}"),
-        }
-    };
-    (pick("50%"), pick("99%"))
-}
 
 /// The cookies a browser holds after signing in on `/`.
 async fn sign_in(base: &str) -> String {
@@ -182,7 +147,7 @@ async fn main() {
         println!("{name}: {size} resources");
         println!("{:<24} {:>9} {:>9}", "page", "p50 ms", "p99 ms");
         for page in PAGES {
-            let (p50, p99) = wrk(&app.url(page), &cookie);
+            let (p50, p99) = wrk_latency(&app.url(page), 4, 3, &[format!("Cookie: {cookie}")]);
             let flag = if p99 > 50.0 { "  over 50 ms" } else { "" };
             println!("{page:<24} {p50:>9.2} {p99:>9.2}{flag}");
         }

@@ -6,9 +6,8 @@
 //! `ISCHED_BENCH_BACKEND=sqlite|postgres` and `ISCHED_BENCH_ROWS=N` narrow the run.
 
 use isched_store::inventory::{InventoryItem, InventoryUpdate, ScheduleSource, SeenTarget};
-use isched_testkit::{Backend, spawn_app};
+use isched_testkit::{Backend, spawn_app, wrk_latency};
 use std::collections::BTreeMap;
-use std::process::Command;
 
 const SIZES: [usize; 2] = [10_000, 100_000];
 
@@ -40,37 +39,6 @@ fn item(n: usize, at: jiff::Timestamp) -> InventoryItem {
         first_seen: at,
         last_seen: at,
     }
-}
-
-/// (p50, p99) in milliseconds, from wrk's latency distribution.
-fn wrk(url: &str, token: Option<&str>) -> (f64, f64) {
-    let mut cmd = Command::new("wrk");
-    cmd.args(["-t1", "-c8", "-d5s", "--latency", url]);
-    if let Some(t) = token {
-        cmd.args(["-H", &format!("Authorization: Bearer {t}")]);
-    }
-    let out = cmd.output().expect("wrk runs (apt-get install wrk)");
-    let text = String::from_utf8_lossy(&out.stdout);
-    if std::env::var_os("ISCHED_BENCH_VERBOSE").is_some() {
-        eprintln!("{text}");
-    }
-    let pick = |label: &str| -> f64 {
-        let line = text
-            .lines()
-            .find(|l| l.trim_start().starts_with(label))
-            .unwrap_or_else(|| panic!("no {label} in wrk's output:\n{text}"));
-        let value = line.split_whitespace().nth(1).expect("a value");
-        let (number, unit) = value.split_at(value.find(|c: char| c.is_alphabetic()).expect("unit"));
-        let n: f64 = number.parse().expect("number");
-        match unit {
-            "us" => n / 1000.0,
-            "ms" => n,
-            "s" => n * 1000.0,
-            other => panic!("unit {other}"),
-        }
-    };
-    assert!(!text.contains("Non-2xx"), "errors in the run:\n{text}");
-    (pick("50%"), pick("99%"))
 }
 
 /// A bare axum handler answering `body` on a free port.
@@ -147,8 +115,13 @@ async fn main() {
                     .to_owned();
             let path = format!("/api/v1/resources?limit=100&cursor={cursor}");
             let bare_url = bare(first.clone()).await;
-            let (b50, b99) = wrk(&bare_url, None);
-            let (p50, p99) = wrk(&app.url(&path), Some(&token));
+            let (b50, b99) = wrk_latency(&bare_url, 8, 5, &[]);
+            let (p50, p99) = wrk_latency(
+                &app.url(&path),
+                8,
+                5,
+                &[format!("Authorization: Bearer {token}")],
+            );
             println!(
                 "{:<9} {:>8} {:>10.2} {:>10.2} {:>10.2} {:>10.2}   body {} B, p99 {:.1}x bare",
                 format!("{backend:?}"),

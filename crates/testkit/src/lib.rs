@@ -15,6 +15,8 @@ pub use python::venv_bin;
 mod smtp;
 pub mod usage_data;
 mod webhook;
+mod wrk;
+pub use wrk::wrk_latency;
 
 pub use browser::Browser;
 pub use db::{Backend, TestDb};

@@ -109,12 +109,8 @@ pub fn routes(state: &AppState, settings: Settings) -> ExtraRoutes {
             get(pages::templates::edit),
         )
         .route(
-            "/ui/admin/templates/{name}/retire",
-            post(pages::templates::retire),
-        )
-        .route(
-            "/ui/admin/templates/{name}/delete",
-            post(pages::templates::delete),
+            "/ui/admin/templates/{name}/{action}",
+            post(pages::templates::act),
         )
         .route(
             "/ui/admin/instances/{id}/force-stop",

@@ -1,29 +1,20 @@
 //! The admin pages in real headless Chromium: users (create with the temporary password
 //! shown once, groups, disable and enable, reset password).
 
-use super::web_steps::{click, click_and_confirm, fill, fill_when_shown, gone, sign_in, text_of};
+use super::web_steps::{
+    admin_in_browser, click, click_and_confirm, fill, fill_when_shown, gone, text_of,
+};
 use fantoccini::Locator;
-use isched_testkit::{Backend, Browser, spawn_app_with};
 use std::time::Duration;
 
 /// An admin creates a user (the temporary password shown once), sets their groups,
 /// disables and enables them and resets their password, from the users page.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_manages_users() {
-    let Some(browser) = Browser::start().await else {
-        return;
-    };
-    let Some(app) = spawn_app_with(Backend::Sqlite, |_| {}).await else {
+    let Some((browser, app)) = admin_in_browser(|_| {}).await else {
         return;
     };
     let b = &browser.client;
-    sign_in(
-        b,
-        &app.url("/"),
-        isched_testkit::ADMIN_EMAIL,
-        isched_testkit::ADMIN_PASSWORD,
-    )
-    .await;
     click(b, "a[href='/ui/admin/users']").await;
     b.wait()
         .for_element(Locator::XPath("//h1[text()='Users']"))

@@ -1,9 +1,8 @@
 //! The schedule and period editors in real headless Chromium: problems shown next to the
 //! field they name with what was typed kept, then the saved schedule's week.
 
-use super::web_steps::{click, fill, fill_when_shown, shown, sign_in, text_of};
+use super::web_steps::{admin_in_browser, click, fill, fill_when_shown, shown, text_of};
 use fantoccini::Locator;
-use isched_testkit::{Backend, Browser, spawn_app_with};
 
 async fn clear_and_fill(b: &fantoccini::Client, css: &str, text: &str) {
     let input = b
@@ -18,20 +17,10 @@ async fn clear_and_fill(b: &fantoccini::Client, css: &str, text: &str) {
 /// fixes them and lands on the schedule's week.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_writes_a_schedule_and_sees_its_week() {
-    let Some(browser) = Browser::start().await else {
-        return;
-    };
-    let Some(app) = spawn_app_with(Backend::Sqlite, |_| {}).await else {
+    let Some((browser, app)) = admin_in_browser(|_| {}).await else {
         return;
     };
     let b = &browser.client;
-    sign_in(
-        b,
-        &app.url("/"),
-        isched_testkit::ADMIN_EMAIL,
-        isched_testkit::ADMIN_PASSWORD,
-    )
-    .await;
 
     b.goto(&app.url("/ui/periods")).await.expect("periods");
     shown(b, "Periods").await;
@@ -126,22 +115,12 @@ async fn an_admin_writes_a_schedule_and_sees_its_week() {
 /// and deletes it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_manages_templates() {
-    let Some(browser) = Browser::start().await else {
-        return;
-    };
-    let Some(app) = spawn_app_with(Backend::Sqlite, |_| {}).await else {
+    let Some((browser, app)) = admin_in_browser(|_| {}).await else {
         return;
     };
     let admin = app.admin_token().await;
     app.office_schedule(&admin).await;
     let b = &browser.client;
-    sign_in(
-        b,
-        &app.url("/"),
-        isched_testkit::ADMIN_EMAIL,
-        isched_testkit::ADMIN_PASSWORD,
-    )
-    .await;
     click(b, "a[href='/ui/admin/templates']").await;
     shown(b, "Templates").await;
     click(b, "a[href='/ui/admin/templates/new']").await;
@@ -232,15 +211,11 @@ async fn an_admin_manages_templates() {
 /// its row, sets a group's budget and removes it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_sets_quotas() {
-    let Some(browser) = Browser::start().await else {
-        return;
-    };
-    let Some(app) = spawn_app_with(Backend::Sqlite, |_| {}).await else {
+    let Some((browser, app)) = admin_in_browser(|_| {}).await else {
         return;
     };
     let b = &browser.client;
     let admin = isched_testkit::ADMIN_EMAIL;
-    sign_in(b, &app.url("/"), admin, isched_testkit::ADMIN_PASSWORD).await;
     click(b, "a[href='/ui/admin/quotas']").await;
     shown(b, "Quotas").await;
     fill(b, "#f-who", "nobody@isched.test").await;
@@ -306,10 +281,7 @@ async fn an_admin_sets_quotas() {
 /// as set or not set.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_settings_page_shows_the_configuration_without_secrets() {
-    let Some(browser) = Browser::start().await else {
-        return;
-    };
-    let Some(app) = spawn_app_with(Backend::Sqlite, |c| {
+    let Some((browser, _app)) = admin_in_browser(|c| {
         c.webhook_url = Some(secrecy::SecretString::from(
             "http://127.0.0.1:9/hook?token=webhook-token-123",
         ));
@@ -320,13 +292,6 @@ async fn the_settings_page_shows_the_configuration_without_secrets() {
         return;
     };
     let b = &browser.client;
-    sign_in(
-        b,
-        &app.url("/"),
-        isched_testkit::ADMIN_EMAIL,
-        isched_testkit::ADMIN_PASSWORD,
-    )
-    .await;
     click(b, "a[href='/ui/admin/settings']").await;
     shown(b, "Settings").await;
     let page = text_of(b, Locator::Css("main"), "the settings").await;

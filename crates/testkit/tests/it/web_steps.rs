@@ -2,6 +2,7 @@
 //! has loaded.
 
 use fantoccini::Locator;
+use isched_testkit::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, Browser, TestApp, spawn_app_with};
 use std::time::Duration;
 
 pub(crate) async fn fill(b: &fantoccini::Client, css: &str, text: &str) {
@@ -91,4 +92,15 @@ pub(crate) async fn click_and_confirm(b: &fantoccini::Client, at: Locator<'_>, w
         .await
         .expect("click");
     b.accept_alert().await.expect("confirm");
+}
+
+/// A headless browser signed in as the bootstrap admin of a fresh app on SQLite, its
+/// configuration `adjust`ed; None when the browser is not installed here (skipped).
+pub(crate) async fn admin_in_browser(
+    adjust: impl FnOnce(&mut isched::config::Config),
+) -> Option<(Browser, TestApp)> {
+    let browser = Browser::start().await?;
+    let app = spawn_app_with(Backend::Sqlite, adjust).await?;
+    sign_in(&browser.client, &app.url("/"), ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    Some((browser, app))
 }

@@ -345,35 +345,25 @@ async fn form(
     (status, shell(state, &page, Some(session), body)).into_response()
 }
 
-/// `POST /ui/admin/templates/{name}/retire`.
-pub(crate) async fn retire(
+/// `POST /ui/admin/templates/{name}/{action}`: `retire` or `delete`.
+pub(crate) async fn act(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
-    Path(name): Path<String>,
+    Path((name, action)): Path<(String, String)>,
     CsrfForm(_): CsrfForm<Nothing>,
 ) -> Response {
-    match state
-        .engine()
-        .retire_template(&Actor::user(session.user()), &name)
-        .await
-    {
-        Ok(_) => Redirect::to("/ui/admin/templates").into_response(),
-        Err(e) => failure(e),
-    }
-}
-
-/// `POST /ui/admin/templates/{name}/delete`.
-pub(crate) async fn delete(
-    State(state): State<AppState>,
-    AdminSession(session): AdminSession,
-    Path(name): Path<String>,
-    CsrfForm(_): CsrfForm<Nothing>,
-) -> Response {
-    match state
-        .engine()
-        .delete_template(&Actor::user(session.user()), &name)
-        .await
-    {
+    let actor = Actor::user(session.user());
+    let engine = state.engine();
+    let done = match action.as_str() {
+        "retire" => engine.retire_template(&actor, &name).await.map(drop),
+        "delete" => engine.delete_template(&actor, &name).await,
+        other => {
+            return failure(isched_server::ApiError::not_found(format!(
+                "no template action {other:?}"
+            )));
+        }
+    };
+    match done {
         Ok(()) => Redirect::to("/ui/admin/templates").into_response(),
         Err(e) => failure(e),
     }
