@@ -59,6 +59,7 @@ async fn a_user_signs_in_creates_an_instance_and_sees_its_login_once() {
         .await
         .expect("the new-password challenge");
     browser.screenshot("web-new-password").await;
+    super::web_a11y::assert_accessible(b, "the new-password challenge").await;
     fill(b, "#new_password", "web-password-123").await;
     click(b, "button[type=submit]").await;
     b.wait()
@@ -117,6 +118,7 @@ async fn a_user_signs_in_creates_an_instance_and_sees_its_login_once() {
         "the warning"
     );
     browser.screenshot("web-login-once").await;
+    super::web_a11y::assert_accessible(b, "the job page with the login").await;
 
     // A reload shows only the fingerprint.
     b.refresh().await.expect("reload");
@@ -202,6 +204,7 @@ async fn an_admin_force_stops_an_instance_after_step_up() {
         .await
         .expect("the step-up");
     browser.screenshot("web-step-up").await;
+    super::web_a11y::assert_accessible(b, "the step-up page").await;
     fill(b, "#password", isched_testkit::ADMIN_PASSWORD).await;
     click(b, "form[action='/ui/step-up'] button").await;
     b.wait()

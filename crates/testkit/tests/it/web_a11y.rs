@@ -48,6 +48,16 @@ async fn violations(b: &fantoccini::Client, axe: &str) -> Vec<Value> {
     found.as_array().cloned().unwrap_or_default()
 }
 
+/// Fails when axe finds a serious or critical violation on the page shown now (`what`);
+/// pages that other tests reach on their way (a challenge, a step-up, a job) use it.
+pub(crate) async fn assert_accessible(b: &fantoccini::Client, what: &str) {
+    let Some(axe) = axe_source() else {
+        return;
+    };
+    let found = violations(b, &axe).await;
+    assert!(found.is_empty(), "{what}: {found:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_passes_axe_without_serious_violations() {
     let Some(axe) = axe_source() else {
