@@ -166,6 +166,7 @@ locals {
     { name = "ISCHED_DATABASE_URL", value = "postgres://isched@${aws_db_instance.this.address}:${aws_db_instance.this.port}/isched?sslmode=require" },
     { name = "ISCHED_PUBLIC_URL", value = "https://${var.domain_name}" },
     { name = "ISCHED_CORS_ALLOWED_ORIGINS", value = "https://${var.domain_name}" },
+    { name = "ISCHED_TRUSTED_PROXIES", value = var.create_network ? var.vpc_cidr : join(",", var.trusted_proxies) },
     { name = "ISCHED_PROVIDER", value = "aws" },
     { name = "ISCHED_AWS_REGIONS", value = data.aws_region.current.name },
     { name = "ISCHED_SCHEDULE_TAG", value = var.schedule_tag_key },

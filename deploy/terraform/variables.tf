@@ -128,3 +128,9 @@ variable "schedule_tag_key" {
   type        = string
   default     = "Schedule"
 }
+
+variable "trusted_proxies" {
+  description = "With create_network = false: the load balancer's possible addresses (the VPC's range), whose X-Forwarded-For isched believes."
+  type        = list(string)
+  default     = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+}

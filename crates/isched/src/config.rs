@@ -52,6 +52,7 @@ const KEYS: &[&str] = &[
     "log_format",
     "log_level",
     "cors_allowed_origins",
+    "trusted_proxies",
     "request_timeout_secs",
     "body_limit_bytes",
     "scheduler_enabled",
@@ -481,6 +482,21 @@ impl Raw {
             }
         }
 
+        let mut trusted_proxies = Vec::new();
+        for entry in list(self.get("trusted_proxies")) {
+            // A bare address is a network of one.
+            let parsed = entry
+                .parse::<ipnet::IpNet>()
+                .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from));
+            match parsed {
+                Ok(net) => trusted_proxies.push(net),
+                Err(_) => bad(
+                    self.get("trusted_proxies").map_or("", |(_, s)| s),
+                    format!("{entry:?} is not an address or CIDR (such as 10.0.0.0/8)"),
+                ),
+            }
+        }
+
         let number = |key: &str,
                       default: u64,
                       min: u64,
@@ -639,6 +655,7 @@ impl Raw {
                 request_timeout: Duration::from_secs(timeout?),
                 body_limit_bytes: body_limit? as usize,
                 auth_rate_limit_per_minute: identity.auth_rate_limit_per_minute,
+                trusted_proxies,
             },
             identity,
             scheduler_enabled: scheduler_enabled?,
@@ -762,6 +779,28 @@ mod tests {
             );
             assert!(e.contains("postgres:// database URL only"), "{e}");
             assert!(!e.contains("s3cret"), "{e}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        Jail::expect_with(|jail| {
+            jail.set_env("ISCHED_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.1");
+            let c = load(jail, None).expect("valid");
+            let nets: Vec<String> = c
+                .server
+                .trusted_proxies
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            assert_eq!(nets, ["10.0.0.0/8", "192.0.2.1/32"]);
+            jail.set_env("ISCHED_TRUSTED_PROXIES", "10.0.0.0/8, the-balancer");
+            let e = load(jail, None).expect_err("an error").to_string();
+            assert!(
+                e.contains("ISCHED_TRUSTED_PROXIES: \"the-balancer\" is not an address or CIDR"),
+                "{e}"
+            );
             Ok(())
         });
     }

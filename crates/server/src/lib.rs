@@ -71,7 +71,11 @@ fn api(
 ) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let per_minute = std::num::NonZeroU32::new(settings.auth_rate_limit_per_minute)
         .unwrap_or(std::num::NonZeroU32::MIN);
-    let limit = middleware::rate_limit::AuthRateLimit::new(per_minute, state.clock().clone());
+    let limit = middleware::rate_limit::AuthRateLimit::new(
+        per_minute,
+        state.clock().clone(),
+        &settings.trusted_proxies,
+    );
     let auth_routes = api::auth_routes().layer(axum::middleware::from_fn_with_state(
         limit.clone(),
         middleware::rate_limit::limit,

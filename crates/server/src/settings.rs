@@ -10,6 +10,8 @@ pub struct ServerSettings {
     pub body_limit_bytes: usize,
     /// Sign-in requests per client IP per minute.
     pub auth_rate_limit_per_minute: u32,
+    /// Proxies (load balancers) whose `X-Forwarded-For` names the client; empty: none.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for ServerSettings {
@@ -19,6 +21,7 @@ impl Default for ServerSettings {
             request_timeout: Duration::from_secs(30),
             body_limit_bytes: 1024 * 1024,
             auth_rate_limit_per_minute: 60,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -58,6 +58,17 @@ impl Config {
                         ),
                     ),
                     (
+                        "ISCHED_TRUSTED_PROXIES",
+                        list(
+                            &self
+                                .server
+                                .trusted_proxies
+                                .iter()
+                                .map(ToString::to_string)
+                                .collect::<Vec<_>>(),
+                        ),
+                    ),
+                    (
                         "ISCHED_REQUEST_TIMEOUT_SECS",
                         self.server.request_timeout.as_secs().to_string(),
                     ),

@@ -1,5 +1,6 @@
 //! The middleware stack every request goes through.
 
+mod client_ip;
 mod http_metrics;
 pub(crate) mod rate_limit;
 mod request_span;

@@ -41,6 +41,8 @@ pub(crate) struct AuthRateLimit {
     clock: WallClock,
     checks: Arc<std::sync::atomic::AtomicU64>,
     answer: RateLimitedAnswer,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    trusted: Arc<[ipnet::IpNet]>,
 }
 
 /// The API's answer: a 429 with the error envelope and `Retry-After`.
@@ -54,7 +56,11 @@ fn api_answer(secs: u64) -> Response {
 
 impl AuthRateLimit {
     /// `per_minute` requests per client IP, all of which may come at once.
-    pub(crate) fn new(per_minute: NonZeroU32, clock: Clock) -> AuthRateLimit {
+    pub(crate) fn new(
+        per_minute: NonZeroU32,
+        clock: Clock,
+        trusted: &[ipnet::IpNet],
+    ) -> AuthRateLimit {
         let clock = WallClock(clock);
         let limiter = RateLimiter::dashmap_with_clock(Quota::per_minute(per_minute), clock.clone());
         AuthRateLimit {
@@ -62,6 +68,7 @@ impl AuthRateLimit {
             clock,
             checks: Arc::default(),
             answer: api_answer,
+            trusted: trusted.into(),
         }
     }
 
@@ -79,10 +86,11 @@ pub(crate) async fn limit(
     request: Request,
     next: Next,
 ) -> Response {
-    let ip = request
+    let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    let ip = super::client_ip::client_ip(peer, request.headers(), &limit.trusted);
     // Forget clients whose allowance is full again, so the table stays as small as the
     // set of recent clients.
     if limit

@@ -603,6 +603,54 @@ async fn sign_in_is_rate_limited_per_client(backend: Backend) {
     app.stop().await;
 }
 
+/// Behind a trusted proxy (loopback here), each client named by `X-Forwarded-For` has its
+/// own allowance; without `trusted_proxies` the header changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_behind_a_trusted_proxy_are_limited_one_by_one() {
+    let forwarded = |app: &TestApp, client: &'static str| {
+        let request = app
+            .client
+            .post(app.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", client)
+            .json(&json!({ "email": "spray@isched.test", "password": "guess" }));
+        async move { request.send().await.expect("reaches the server").status() }
+    };
+    let Some(app) = spawn_app_with(Backend::Sqlite, |c| {
+        c.server.auth_rate_limit_per_minute = 2;
+        c.server.trusted_proxies = vec!["127.0.0.0/8".parse().expect("cidr")];
+    })
+    .await
+    else {
+        return;
+    };
+    for _ in 0..2 {
+        assert_eq!(forwarded(&app, "198.51.100.7").await, 401);
+    }
+    assert_eq!(forwarded(&app, "198.51.100.7").await, 429);
+    // Another client behind the same proxy still has its allowance; a client that writes
+    // its own header left of the proxy's entry is still the address the proxy saw.
+    assert_eq!(forwarded(&app, "198.51.100.8").await, 401);
+    assert_eq!(forwarded(&app, "203.0.113.9, 198.51.100.7").await, 429);
+    app.stop().await;
+
+    let Some(app) = spawn_app_with(Backend::Sqlite, |c| {
+        c.server.auth_rate_limit_per_minute = 2;
+    })
+    .await
+    else {
+        return;
+    };
+    for client in ["198.51.100.7", "198.51.100.8"] {
+        assert_eq!(forwarded(&app, client).await, 401);
+    }
+    assert_eq!(
+        forwarded(&app, "198.51.100.9").await,
+        429,
+        "an untrusted peer's header is ignored: one bucket"
+    );
+    app.stop().await;
+}
+
 async fn personal_access_tokens_and_admin_step_up(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
