@@ -28,15 +28,14 @@ pub struct BackupSummary {
 }
 
 impl Store {
-    /// Opens a database without migrating it: a backup must not change what it copies, and
-    /// a restore must not write tables first. A SQLite file must exist; a Postgres database
-    /// is created when missing, empty.
+    /// Opens an existing database without creating or migrating it: a backup must not
+    /// change what it copies, and a restore must not write tables first.
     pub async fn open_unmigrated(url: &str) -> Result<Store, StoreError> {
         let pool = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?.create_if_missing(false);
             Pool::Sqlite(SqlitePool::connect_with(options).await?)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Pool::Postgres(crate::connect::open_postgres(url).await?)
+            Pool::Postgres(crate::connect::connect_postgres(url).await?)
         } else {
             return Err(StoreError::UnsupportedUrl(redact_url(url)));
         };
@@ -54,6 +53,12 @@ impl Store {
         .fetch_one(p)
         .await)?;
         Ok(version.unwrap_or(0))
+    }
+
+    /// Creates the empty Postgres database `url` names when it is missing, for a restore
+    /// into a new database.
+    pub async fn create_postgres_database(url: &str) -> Result<(), StoreError> {
+        crate::connect::create_postgres_database(url).await
     }
 
     /// Whether isched's migrations have ever run here.

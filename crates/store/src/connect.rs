@@ -105,7 +105,13 @@ async fn open_sqlite(url: &str) -> Result<sqlx::SqlitePool, StoreError> {
         .await?)
 }
 
-pub(crate) async fn open_postgres(url: &str) -> Result<sqlx::PgPool, StoreError> {
+async fn open_postgres(url: &str) -> Result<sqlx::PgPool, StoreError> {
+    create_postgres_database(url).await?;
+    connect_postgres(url).await
+}
+
+/// Creates the Postgres database `url` names, unless it exists.
+pub(crate) async fn create_postgres_database(url: &str) -> Result<(), StoreError> {
     if !sqlx::Postgres::database_exists(url).await? {
         match sqlx::Postgres::create_database(url).await {
             Ok(()) => tracing::info!(url = %redact_url(url), "created database"),
@@ -114,6 +120,10 @@ pub(crate) async fn open_postgres(url: &str) -> Result<sqlx::PgPool, StoreError>
             Err(e) => return Err(e.into()),
         }
     }
+    Ok(())
+}
+
+pub(crate) async fn connect_postgres(url: &str) -> Result<sqlx::PgPool, StoreError> {
     Ok(PgPoolOptions::new()
         .max_connections(10)
         .acquire_timeout(ACQUIRE_TIMEOUT)

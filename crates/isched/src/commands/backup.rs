@@ -122,10 +122,12 @@ async fn restore_postgres(url: &str, file: &Path, force: bool) -> anyhow::Result
     let target = PgTarget::from_url(url)?;
     let version = archive_schema_version(file)?;
     refuse_newer(version, Backend::Postgres, "the backup")?;
-    // Creates the database when it is missing; migrates nothing.
-    let store = Store::open_unmigrated(url)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", redact_url(url)))?;
+    // A restore may go into a database that does not exist yet; nothing is migrated.
+    let opened = match Store::create_postgres_database(url).await {
+        Ok(()) => Store::open_unmigrated(url).await,
+        Err(e) => Err(e),
+    };
+    let store = opened.map_err(|e| anyhow::anyhow!("cannot open {}: {e}", redact_url(url)))?;
     let holds_isched = store.has_isched_tables().await;
     let cleared = match holds_isched {
         Ok(false) => Ok(()),
