@@ -243,61 +243,55 @@ async fn save(
     CsrfForm(values): CsrfForm<HashMap<String, String>>,
 ) -> Response {
     let mut draft = Draft::typed(values);
-    let mut body = draft.body(FIELDS, existing.is_some());
-    if let (Some(_), Some(fields)) = (&existing, body.as_object_mut()) {
-        // The name is the page's (templates are not renamed).
-        fields.remove("name");
-    }
-    let name = existing
-        .clone()
-        .or_else(|| draft.values.get("name").map(|n| n.trim().to_owned()))
-        .unwrap_or_default();
-    if draft.has_problems() {
-        return form(
-            &state,
-            &session,
-            existing.as_deref(),
-            draft,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
-    let input: TemplateInput = match serde_json::from_value(body) {
-        Ok(i) => i,
-        Err(e) => {
-            draft.general.push(super::sentence(&e.to_string()));
-            return form(
+    match attempt(&state, &session, existing.as_deref(), &mut draft).await {
+        Ok(()) => Redirect::to("/ui/admin/templates").into_response(),
+        Err(Some(page)) => page,
+        Err(None) => {
+            form(
                 &state,
                 &session,
                 existing.as_deref(),
                 draft,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
-            .await;
+            .await
         }
-    };
+    }
+}
+
+/// Creates or updates the template from `draft`. `Err(None)`: the problems are in `draft`,
+/// for the form; `Err(Some(page))`: a failure that is not about the input.
+async fn attempt(
+    state: &AppState,
+    session: &Session,
+    existing: Option<&str>,
+    draft: &mut Draft,
+) -> Result<(), Option<Response>> {
+    let mut body = draft.body(FIELDS, existing.is_some());
+    if let (Some(_), Some(fields)) = (existing, body.as_object_mut()) {
+        // The name is the page's (templates are not renamed).
+        fields.remove("name");
+    }
+    if draft.has_problems() {
+        return Err(None);
+    }
+    let input: TemplateInput = serde_json::from_value(body).map_err(|e| {
+        draft.general.push(super::sentence(&e.to_string()));
+        None
+    })?;
     let actor = Actor::user(session.user());
     let engine = state.engine();
-    let saved = match &existing {
+    let saved = match existing {
         None => engine.create_template(&actor, input).await,
         Some(name) => engine.update_template(&actor, name, input).await,
     };
-    match saved {
-        Ok(_) => Redirect::to("/ui/admin/templates").into_response(),
-        Err(e) => match draft.refused(FIELDS, &format!("template {name:?}"), e) {
-            Some(page) => page,
-            None => {
-                form(
-                    &state,
-                    &session,
-                    existing.as_deref(),
-                    draft,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
-        },
-    }
+    saved.map(drop).map_err(|e| {
+        let name = existing
+            .map(str::to_owned)
+            .or_else(|| draft.values.get("name").map(|n| n.trim().to_owned()))
+            .unwrap_or_default();
+        draft.refused(FIELDS, &format!("template {name:?}"), e)
+    })
 }
 
 async fn form(
