@@ -42,8 +42,11 @@ resource "aws_iam_role_policy" "execution_secret" {
     Version = "2012-10-17"
     Statement = [{
       Effect   = "Allow"
-      Action   = "secretsmanager:GetSecretValue"
-      Resource = aws_db_instance.this.master_user_secret[0].secret_arn
+      Action = "secretsmanager:GetSecretValue"
+      Resource = [
+        aws_db_instance.this.master_user_secret[0].secret_arn,
+        aws_secretsmanager_secret.secret_key.arn,
+      ]
     }]
   })
 }

@@ -198,10 +198,16 @@ resource "aws_ecs_task_definition" "this" {
     readonlyRootFilesystem = true
     portMappings           = [{ containerPort = 8080, protocol = "tcp" }]
     environment            = local.environment
-    secrets = [{
-      name      = "ISCHED_DATABASE_PASSWORD"
-      valueFrom = "${aws_db_instance.this.master_user_secret[0].secret_arn}:password::"
-    }]
+    secrets = [
+      {
+        name      = "ISCHED_DATABASE_PASSWORD"
+        valueFrom = "${aws_db_instance.this.master_user_secret[0].secret_arn}:password::"
+      },
+      {
+        name      = "ISCHED_SECRET_KEY"
+        valueFrom = aws_secretsmanager_secret.secret_key.arn
+      },
+    ]
     healthCheck = {
       command     = ["/usr/local/bin/isched", "health"]
       interval    = 15

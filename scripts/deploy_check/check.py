@@ -9,6 +9,7 @@
   helm_render.py; every manifest validated against the Kubernetes schemas
   (kubernetes-validate, offline, strict), values checked against values.schema.json.
 - compose.yaml: secrets come from files, never from the environment.
+- every deployment sets ISCHED_SECRET_KEY, so the signing keys are sealed at rest.
 
 Exit 0 when everything passes; otherwise every problem is printed and the exit is 1.
 """
@@ -40,6 +41,7 @@ EVERYTHING_ON = {
     "image": {"digest": "sha256:" + "0" * 64},
     "serviceMonitor": {"enabled": True},
     "adminPasswordSecret": {"name": "isched-admin"},
+    "secretKeySecret": {"previousKey": "previous-secret-key"},
     "serviceAccount": {"annotations": {"eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/isched"}},
 }
 # Kinds from CRDs, which the core schemas do not describe.
@@ -166,12 +168,23 @@ def compose() -> None:
     print(f"compose.yaml: {len(replicas)} isched replicas, secrets from files")
 
 
+def secret_key() -> None:
+    """Every deployment seals the token signing keys: it sets ISCHED_SECRET_KEY (or _FILE)."""
+    files = ["compose.yaml", "cloudformation/without_network.yml", "terraform/service.tf",
+             "helm/isched/templates/deployment.yaml"]
+    missing = [f for f in files if "ISCHED_SECRET_KEY" not in (DEPLOY / f).read_text()]
+    for f in missing:
+        problems.append(f"{f}: does not set ISCHED_SECRET_KEY, so signing keys would be stored unsealed")
+    print(f"secret key: set by {len(files) - len(missing)} of {len(files)} deployments")
+
+
 def main() -> int:
     cloudformation()
     checkov(DEPLOY, ["cloudformation", "terraform", "dockerfile"], "CloudFormation, Terraform, Dockerfile")
     dockerfile()
     helm_chart()
     compose()
+    secret_key()
     if problems:
         print("\nDeployment files have problems:\n- " + "\n- ".join(problems), file=sys.stderr)
         return 1

@@ -1,6 +1,8 @@
 //! Token signing keys: ES256 (P-256), generated on first start, persisted, published as a
 //! JWK set. Tokens name their key (`kid`), so keys can rotate without logging anyone out.
+//! The private keys are stored sealed under the configured secret key (see `sealing`).
 
+use crate::sealing::Sealer;
 use isched_store::tokens::SigningKey;
 use isched_store::{Store, StoreError};
 use jiff::Timestamp;
@@ -24,43 +26,60 @@ pub struct KeyRing {
 }
 
 impl KeyRing {
-    /// Loads the stored keys, generating the first one if there is none.
-    pub async fn load_or_create(store: &Store, now: Timestamp) -> Result<KeyRing, KeyError> {
-        let mut keys = store.signing_keys().await?;
-        if !keys.iter().any(|k| k.retired_at.is_none()) {
+    /// Loads the stored keys, generating the first one if there is none, and seals again
+    /// under the current secret every key stored in the clear or under a previous secret.
+    /// Fails, naming the key and the secret, when a stored key does not open.
+    pub async fn load_or_create(
+        store: &Store,
+        sealer: &Sealer,
+        now: Timestamp,
+    ) -> Result<KeyRing, KeyError> {
+        let mut keys = open_all(store.signing_keys().await?, sealer)?;
+        if sealer.seals() {
+            for (key, stale) in &keys {
+                if *stale {
+                    let sealed = sealer.seal(&key.private_key_pem, &key.kid);
+                    store.reseal_signing_key(&key.kid, &sealed).await?;
+                    tracing::info!(kid = %key.kid, secret = sealer.current_id(), "signing key sealed under the current secret key");
+                }
+            }
+        }
+        if !keys.iter().any(|(k, _)| k.retired_at.is_none()) {
             let key = generate(now);
-            match store.insert_signing_key(&key).await {
+            match store.insert_signing_key(&sealed(&key, sealer)).await {
                 Ok(()) => {}
                 // Another replica generated one at the same moment: use what is stored.
                 Err(StoreError::Conflict(_)) => {}
                 Err(e) => return Err(e.into()),
             }
-            keys = store.signing_keys().await?;
+            keys = open_all(store.signing_keys().await?, sealer)?;
         }
-        KeyRing::from_keys(&keys)
+        KeyRing::from_keys(keys.into_iter().map(|(k, _)| k))
     }
 
     /// The stored keys as they are now (another replica may have rotated them).
-    pub async fn load(store: &Store) -> Result<KeyRing, KeyError> {
-        KeyRing::from_keys(&store.signing_keys().await?)
+    pub async fn load(store: &Store, sealer: &Sealer) -> Result<KeyRing, KeyError> {
+        let keys = open_all(store.signing_keys().await?, sealer)?;
+        KeyRing::from_keys(keys.into_iter().map(|(k, _)| k))
     }
 
     /// Makes a new key the signing key. Older keys stay published (tokens they signed
     /// stay valid) until `keep_retired` after this rotation.
     pub async fn rotate(
         store: &Store,
+        sealer: &Sealer,
         now: Timestamp,
         keep_retired: jiff::SignedDuration,
     ) -> Result<String, KeyError> {
         let key = generate(now);
-        store.insert_signing_key(&key).await?;
+        store.insert_signing_key(&sealed(&key, sealer)).await?;
         store
             .retire_signing_keys_except(&key.kid, now, now - keep_retired)
             .await?;
         Ok(key.kid)
     }
 
-    fn from_keys(keys: &[SigningKey]) -> Result<KeyRing, KeyError> {
+    fn from_keys(keys: impl Iterator<Item = SigningKey>) -> Result<KeyRing, KeyError> {
         let mut signing = None;
         let mut verifying = Vec::new();
         let mut jwks = Vec::new();
@@ -110,6 +129,32 @@ impl KeyRing {
     /// The public keys, for `/.well-known/jwks.json`.
     pub fn jwks(&self) -> &JwkSet {
         &self.jwks
+    }
+}
+
+/// The keys with their private halves in the clear, each with whether it should be sealed
+/// again (see `Opened::stale`).
+fn open_all(keys: Vec<SigningKey>, sealer: &Sealer) -> Result<Vec<(SigningKey, bool)>, KeyError> {
+    keys.into_iter()
+        .map(|mut key| {
+            let opened =
+                sealer
+                    .open(&key.private_key_pem, &key.kid)
+                    .map_err(|e| KeyError::Invalid {
+                        kid: key.kid.clone(),
+                        message: e.to_string(),
+                    })?;
+            key.private_key_pem = opened.plaintext;
+            Ok((key, opened.stale))
+        })
+        .collect()
+}
+
+/// `key` as it is stored: its private half sealed.
+fn sealed(key: &SigningKey, sealer: &Sealer) -> SigningKey {
+    SigningKey {
+        private_key_pem: sealer.seal(&key.private_key_pem, &key.kid),
+        ..key.clone()
     }
 }
 

@@ -15,4 +15,5 @@ pub mod pat;
 pub mod policy;
 pub mod principal;
 pub mod recovery;
+pub mod sealing;
 pub mod service;

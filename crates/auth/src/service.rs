@@ -8,6 +8,7 @@ use crate::lockout;
 use crate::mail::Mailer;
 use crate::password::{hash_password, verify_password};
 use crate::policy::PasswordPolicy;
+use crate::sealing::Sealer;
 use base64::Engine;
 use isched_store::audit::NewAuditEntry;
 use isched_store::tokens::{RefreshToken, RefreshUse};
@@ -130,6 +131,8 @@ impl From<InvalidToken> for AuthError {
 pub struct AuthService {
     pub(crate) store: Store,
     keys: std::sync::RwLock<Arc<KeyRing>>,
+    /// Opens the stored signing keys (for reloads after a rotation).
+    sealer: Sealer,
     /// When the key ring was last read from the database.
     keys_loaded: std::sync::Mutex<Timestamp>,
     pub(crate) settings: AuthSettings,
@@ -159,9 +162,10 @@ impl AuthService {
         settings: AuthSettings,
         mailer: Mailer,
         external_issuers: Vec<ExternalIssuer>,
+        sealer: Sealer,
         now: Timestamp,
     ) -> Result<AuthService, KeyError> {
-        let keys = KeyRing::load_or_create(&store, now).await?;
+        let keys = KeyRing::load_or_create(&store, &sealer, now).await?;
         let dummy = SecretString::from(new_opaque_token());
         let dummy_hash = tokio::task::spawn_blocking(move || hash_password(&dummy))
             .await
@@ -177,6 +181,7 @@ impl AuthService {
         Ok(AuthService {
             store,
             keys: std::sync::RwLock::new(Arc::new(keys)),
+            sealer,
             keys_loaded: std::sync::Mutex::new(now),
             settings,
             mailer,
@@ -205,11 +210,16 @@ impl AuthService {
             }
             *loaded = now;
         }
-        let ring = KeyRing::load(&self.store)
+        let ring = KeyRing::load(&self.store, &self.sealer)
             .await
             .map_err(|e| AuthError::Internal(e.to_string()))?;
         *self.keys.write().expect("key ring lock") = Arc::new(ring);
         Ok(())
+    }
+
+    /// Whether the signing keys are sealed at rest, and under which secret.
+    pub fn sealing(&self) -> Option<&str> {
+        self.sealer.current_id()
     }
 
     pub fn settings(&self) -> &AuthSettings {

@@ -39,6 +39,23 @@ impl ResourceKind {
     }
 }
 
+impl std::str::FromStr for ResourceKind {
+    type Err = String;
+
+    /// The names `as_str` gives (as the inventory stores them).
+    fn from_str(s: &str) -> Result<ResourceKind, String> {
+        [
+            ResourceKind::Ec2Instance,
+            ResourceKind::RdsInstance,
+            ResourceKind::RdsCluster,
+            ResourceKind::SandboxInstance,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+        .ok_or_else(|| format!("{s:?} is not a resource kind"))
+    }
+}
+
 /// States normalised across kinds; the provider's own word is kept in `raw_state`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -62,6 +79,21 @@ impl ResourceState {
             ResourceState::Terminated => "terminated",
             ResourceState::Other => "other",
         }
+    }
+
+    /// A normalised state as `as_str` names it (as the inventory stores it); anything else
+    /// is `Other`.
+    pub fn parse(s: &str) -> ResourceState {
+        [
+            ResourceState::Pending,
+            ResourceState::Running,
+            ResourceState::Stopping,
+            ResourceState::Stopped,
+            ResourceState::Terminated,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
+        .unwrap_or(ResourceState::Other)
     }
 
     /// EC2 instance states (`shutting-down` is on its way to terminated).

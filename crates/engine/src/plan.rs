@@ -3,7 +3,7 @@
 
 use crate::decide::{Action, Decision, LastDesired, decide, undo_rds_auto_start};
 use crate::definitions::{DefinitionError, Definitions};
-use isched_cloud::{CloudError, Provider, Resource, TagFilter, Target};
+use isched_cloud::{CloudError, Provider, Resource, ResourceState, TagFilter, Target};
 use isched_schedule::{OverrideStatus, ResourceOverride};
 use isched_store::Store;
 use isched_store::inventory::{InventoryItem, InventoryUpdate, ScheduleSource, SeenTarget};
@@ -209,11 +209,7 @@ pub async fn plan_targets(
     targets: &[Target],
     discovery: Discovery,
 ) -> Result<Plan, EngineError> {
-    let catalog = Definitions::new(store.clone()).catalog().await?;
-    let memory = store.resource_states().await?;
-    let stored_overrides = store.overrides().await?;
-    let assignments = store.assignments().await?;
-    let tagged = TagFilter::keys(&[schedule_tag]);
+    let known = Known::load(store, schedule_tag, at).await?;
     let mut out = Vec::new();
     let mut seen = InventoryUpdate {
         at: Some(at),
@@ -224,11 +220,11 @@ pub async fn plan_targets(
         // any of them is discovered whole (the same calls, more rows).
         let prefix = target_key_prefix(provider.name(), target);
         let whole = discovery == Discovery::Everything
-            || assignments.keys().any(|k| k.starts_with(&prefix));
+            || known.assignments.keys().any(|k| k.starts_with(&prefix));
         let filter = if whole {
             TagFilter::default()
         } else {
-            tagged.clone()
+            TagFilter::keys(&[schedule_tag])
         };
         seen.targets.push(SeenTarget {
             provider: provider.name().to_owned(),
@@ -242,86 +238,11 @@ pub async fn plan_targets(
             .map_err(|error| EngineError::cloud(target, error))?;
         for resource in resources {
             let key = resource_key(&resource);
-            // An assignment through the API wins over the tag.
-            let (name, source) = match assignments.get(&key) {
-                Some(a) => (a.schedule.clone(), ScheduleSource::Assignment),
-                None => match resource.tags.get(schedule_tag) {
-                    Some(v) => (v.trim().to_owned(), ScheduleSource::Tag),
-                    None => {
-                        seen.items.push(inventory_item(&resource, key, None));
-                        continue;
-                    }
-                },
+            let Some((name, source)) = known.schedule_of(&resource, &key) else {
+                seen.items.push(inventory_item(&resource, key, None));
+                continue;
             };
-            let remembered = memory.get(&key).cloned();
-            let planned = match catalog.schedule(&name) {
-                None => Planned {
-                    decision: Decision {
-                        action: Action::None,
-                        reason: format!("unschedulable: no schedule named {name:?}"),
-                        record: None,
-                    },
-                    resource,
-                    key,
-                    schedule: name,
-                    desired: None,
-                    memory: remembered,
-                    active_override: None,
-                    expired_override: false,
-                },
-                Some(schedule) => {
-                    // An override set through the API wins over one in the tag.
-                    let stored = stored_overrides.get(&key);
-                    let from_api = stored.and_then(stored_override);
-                    let from_tag = resource
-                        .tags
-                        .get(OVERRIDE_TAG)
-                        .and_then(|t| parse_override(t).ok());
-                    let expired_override = from_api.is_some_and(|o| !o.is_active(at));
-                    let active_override = from_api.or(from_tag).filter(|o| o.is_active(at));
-                    let desired = schedule
-                        .state_at_with(at, active_override.as_ref())
-                        .to_owned();
-                    // A resource moved to another schedule starts afresh.
-                    let last = remembered
-                        .as_ref()
-                        .filter(|m| m.schedule == name)
-                        .and_then(|m| LastDesired::parse(&m.last_desired));
-                    let mut decision = decide(
-                        resource.state,
-                        resource.instance_type.as_deref(),
-                        &desired,
-                        last,
-                        schedule.flags(),
-                    );
-                    decision = undo_rds_auto_start(
-                        resource.kind,
-                        resource.state,
-                        desired.state,
-                        last,
-                        schedule.flags().hibernate,
-                        decision,
-                    );
-                    if let Some(o) = &active_override {
-                        decision.reason = format!(
-                            "override ({} until {}): {}",
-                            override_state(o),
-                            o.until,
-                            decision.reason
-                        );
-                    }
-                    Planned {
-                        resource,
-                        key,
-                        schedule: name,
-                        desired: Some(desired.state.as_str()),
-                        decision,
-                        memory: remembered,
-                        active_override,
-                        expired_override,
-                    }
-                }
-            };
+            let planned = known.plan_one(resource, key, name);
             seen.items.push(inventory_item(
                 &planned.resource,
                 planned.key.clone(),
@@ -332,6 +253,153 @@ pub async fn plan_targets(
     }
     out.sort_by(|a, b| a.key.cmp(&b.key));
     Ok(Plan { planned: out, seen })
+}
+
+/// What every decision of a plan reads from the store, read once per plan.
+struct Known {
+    catalog: isched_schedule::Catalog,
+    memory: HashMap<String, ResourceMemory>,
+    overrides: HashMap<String, StoredOverride>,
+    assignments: HashMap<String, isched_store::assignments::Assignment>,
+    schedule_tag: String,
+    at: Timestamp,
+}
+
+impl Known {
+    async fn load(store: &Store, schedule_tag: &str, at: Timestamp) -> Result<Known, EngineError> {
+        Ok(Known {
+            catalog: Definitions::new(store.clone()).catalog().await?,
+            memory: store.resource_states().await?,
+            overrides: store.overrides().await?,
+            assignments: store.assignments().await?,
+            schedule_tag: schedule_tag.to_owned(),
+            at,
+        })
+    }
+
+    /// The schedule a resource follows and where that comes from; None when it follows
+    /// none.
+    fn schedule_of(&self, resource: &Resource, key: &str) -> Option<(String, ScheduleSource)> {
+        // An assignment through the API wins over the tag.
+        match self.assignments.get(key) {
+            Some(a) => Some((a.schedule.clone(), ScheduleSource::Assignment)),
+            None => resource
+                .tags
+                .get(&self.schedule_tag)
+                .map(|v| (v.trim().to_owned(), ScheduleSource::Tag)),
+        }
+    }
+
+    /// The decision for a resource following the schedule `name`.
+    fn plan_one(&self, resource: Resource, key: String, name: String) -> Planned {
+        let at = self.at;
+        let remembered = self.memory.get(&key).cloned();
+        let Some(schedule) = self.catalog.schedule(&name) else {
+            return Planned {
+                decision: Decision {
+                    action: Action::None,
+                    reason: format!("unschedulable: no schedule named {name:?}"),
+                    record: None,
+                },
+                resource,
+                key,
+                schedule: name,
+                desired: None,
+                memory: remembered,
+                active_override: None,
+                expired_override: false,
+            };
+        };
+        // An override set through the API wins over one in the tag.
+        let from_api = self.overrides.get(&key).and_then(stored_override);
+        let from_tag = resource
+            .tags
+            .get(OVERRIDE_TAG)
+            .and_then(|t| parse_override(t).ok());
+        let expired_override = from_api.is_some_and(|o| !o.is_active(at));
+        let active_override = from_api.or(from_tag).filter(|o| o.is_active(at));
+        let desired = schedule
+            .state_at_with(at, active_override.as_ref())
+            .to_owned();
+        // A resource moved to another schedule starts afresh.
+        let last = remembered
+            .as_ref()
+            .filter(|m| m.schedule == name)
+            .and_then(|m| LastDesired::parse(&m.last_desired));
+        let mut decision = decide(
+            resource.state,
+            resource.instance_type.as_deref(),
+            &desired,
+            last,
+            schedule.flags(),
+        );
+        decision = undo_rds_auto_start(
+            resource.kind,
+            resource.state,
+            desired.state,
+            last,
+            schedule.flags().hibernate,
+            decision,
+        );
+        if let Some(o) = &active_override {
+            decision.reason = format!(
+                "override ({} until {}): {}",
+                override_state(o),
+                o.until,
+                decision.reason
+            );
+        }
+        Planned {
+            resource,
+            key,
+            schedule: name,
+            desired: Some(desired.state.as_str()),
+            decision,
+            memory: remembered,
+            active_override,
+            expired_override,
+        }
+    }
+}
+
+/// Decides for every resource of the stored inventory as it was last seen, at `at`: no
+/// call to the cloud, so a page can show it at once. Returns when the oldest of them was
+/// seen, which is how old the plan's view of the fleet may be.
+pub async fn plan_inventory(
+    store: &Store,
+    schedule_tag: &str,
+    at: Timestamp,
+) -> Result<(Vec<Planned>, Option<Timestamp>), EngineError> {
+    let known = Known::load(store, schedule_tag, at).await?;
+    let mut out = Vec::new();
+    let mut oldest: Option<Timestamp> = None;
+    for item in store.inventory_all().await? {
+        let Some(resource) = resource_of(&item) else {
+            continue;
+        };
+        if let Some((name, _)) = known.schedule_of(&resource, &item.resource) {
+            oldest = Some(oldest.map_or(item.last_seen, |o| o.min(item.last_seen)));
+            out.push(known.plan_one(resource, item.resource, name));
+        }
+    }
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    Ok((out, oldest))
+}
+
+/// A resource as the inventory last saw it; None for a kind this build does not know.
+fn resource_of(item: &InventoryItem) -> Option<Resource> {
+    Some(Resource {
+        id: item.cloud_id.clone(),
+        provider: item.provider.clone(),
+        kind: item.kind.parse().ok()?,
+        account: item.account.clone(),
+        region: item.region.clone(),
+        state: ResourceState::parse(&item.state),
+        raw_state: item.state.clone(),
+        instance_type: item.instance_type.clone(),
+        tags: item.tags.clone(),
+        launched_at: None,
+    })
 }
 
 /// The inventory's row for a discovered resource, with its plan when it follows a schedule.

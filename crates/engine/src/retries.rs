@@ -3,22 +3,32 @@
 //! (15 s, 30 s, 1 min, 2 min, 4 min after each failure, instead of at the next resync) and,
 //! once those retries are spent, reports the failure once: in the history, to the log, and
 //! to the admins by email and webhook. Later passes (each resync) keep trying.
+//!
+//! The counts live in the database (`start_failures`): a restart, or another replica
+//! taking the lease, continues the backoff where it was and does not report twice.
 
 use crate::decide::Action;
 use crate::notify::Notice;
 use crate::reconcile::Done;
 use isched_store::scheduling::HistoryEntry;
+use isched_store::start_failures::FailureCounts;
+use isched_store::{Store, StoreError};
 use jiff::{SignedDuration, Timestamp};
 use std::collections::HashMap;
 
 /// Retries before the report.
 pub const RETRIES: u32 = 5;
 const FIRST_DELAY: SignedDuration = SignedDuration::from_secs(15);
+/// A count not updated for this long belongs to a resource that is gone (one that keeps
+/// failing is counted again at every resync).
+const FORGET_AFTER: SignedDuration = SignedDuration::from_hours(24);
 
+/// The counts a pass starts from.
 #[derive(Debug, Default)]
 pub struct StartRetries {
     /// Resource key → failed starts in a row.
     failures: HashMap<String, u32>,
+    changes: FailureCounts,
 }
 
 /// What the scheduler does after a pass: wake for a retry, and report what gave up.
@@ -33,20 +43,36 @@ fn is_start(action: &Action) -> bool {
 }
 
 impl StartRetries {
+    /// The stored counts.
+    pub async fn load(store: &Store) -> Result<StartRetries, StoreError> {
+        Ok(StartRetries {
+            failures: store.start_failures().await?,
+            changes: FailureCounts::default(),
+        })
+    }
+
+    /// Stores what `after_pass` changed.
+    pub async fn save(self, store: &Store, now: Timestamp) -> Result<(), StoreError> {
+        store
+            .record_start_failures(&self.changes, now, now - FORGET_AFTER)
+            .await
+    }
+
     /// Counts this pass's failed starts (successes and non-starts clear the count).
     pub fn after_pass(&mut self, done: &[Done], now: Timestamp) -> RetryPlan {
         let mut plan = RetryPlan::default();
-        let mut seen = std::collections::HashSet::new();
         for d in done {
             let key = &d.planned.key;
-            seen.insert(key.as_str());
             let failed = is_start(&d.planned.decision.action) && d.outcome.starts_with("failed");
             if !failed {
-                self.failures.remove(key);
+                if self.failures.remove(key).is_some() {
+                    self.changes.cleared.push(key.clone());
+                }
                 continue;
             }
             let n = self.failures.entry(key.clone()).or_default();
             *n += 1;
+            self.changes.set.push((key.clone(), *n));
             if *n <= RETRIES {
                 let delay = FIRST_DELAY * 2i32.pow(*n - 1);
                 let at = now + delay;
@@ -89,8 +115,6 @@ impl StartRetries {
                 ));
             }
         }
-        // Resources no longer in this replica's passes are forgotten.
-        self.failures.retain(|k, _| seen.contains(k.as_str()));
         plan
     }
 }

@@ -13,7 +13,7 @@ use crate::notify::Notifier;
 use crate::plan::all_targets;
 use crate::reconcile::reconcile_targets;
 use crate::reminders::ReminderSettings;
-use crate::retries::StartRetries;
+use crate::retries::{RetryPlan, StartRetries};
 use isched_auth::clock::Clock;
 use isched_cloud::Provider;
 use isched_schedule::Catalog;
@@ -113,7 +113,6 @@ impl Scheduler {
             self.lease,
         );
         let mut due: Option<Timestamp> = None;
-        let mut retries = StartRetries::default();
         // Passes that failed as a whole in a row (database busy, cloud API down).
         let mut failed_passes: u32 = 0;
         loop {
@@ -182,10 +181,7 @@ impl Scheduler {
                         s.last_error = None;
                         s.resources = done.len();
                     });
-                    extra.extend(
-                        self.after_pass(&mut retries, &done, catalog.as_ref(), started)
-                            .await,
-                    );
+                    extra.extend(self.after_pass(&done, catalog.as_ref(), started).await);
                     failed_passes = 0;
                 }
                 Err(e) => {
@@ -235,13 +231,12 @@ impl Scheduler {
     /// stops. Returns the instants to wake up for them.
     async fn after_pass(
         &self,
-        retries: &mut StartRetries,
         done: &[crate::reconcile::Done],
         catalog: Option<&Catalog>,
         now: Timestamp,
     ) -> Vec<Timestamp> {
         crate::usage::record_scheduled(&self.store, self.provider.as_ref(), done, now).await;
-        let plan = retries.after_pass(done, now);
+        let plan = self.retries(done, now).await;
         for (entry, notice) in &plan.reports {
             if let Err(e) = self.store.append_history(entry).await {
                 tracing::warn!(error = %e, "cannot record a failed start's report");
@@ -263,6 +258,29 @@ impl Scheduler {
             None => None,
         };
         plan.retry_at.into_iter().chain(reminder).collect()
+    }
+
+    /// Counts the pass's failed starts against the stored counts. Without the database the
+    /// failures are not counted this pass (no retry sooner than the resync, no report yet):
+    /// the next pass that can read them counts on.
+    async fn retries(&self, done: &[crate::reconcile::Done], now: Timestamp) -> RetryPlan {
+        let mut retries = match StartRetries::load(&self.store).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the failed-start counts");
+                return RetryPlan::default();
+            }
+        };
+        let plan = retries.after_pass(done, now);
+        if let Err(e) = retries.save(&self.store, now).await {
+            tracing::warn!(error = %e, "cannot store the failed-start counts");
+            // Reporting now could report again after the next pass: wait for it.
+            return RetryPlan {
+                retry_at: plan.retry_at,
+                reports: Vec::new(),
+            };
+        }
+        plan
     }
 
     fn renew_every(&self) -> SignedDuration {

@@ -233,13 +233,31 @@ async fn build_auth(
             .map_err(|e| anyhow::anyhow!("ISCHED_SMTP_URL: {e}"))?,
         None => Mailer::disabled(),
     };
+    let sealer = sealer(config)?;
+    if !sealer.seals() {
+        tracing::warn!(
+            "ISCHED_SECRET_KEY is not set: the token signing keys are stored in the database unsealed; set it (see docs/configuration.md)"
+        );
+    }
     AuthService::new(
         store.clone(),
         settings,
         mailer,
         identity.external_issuers.clone(),
+        sealer,
         now,
     )
     .await
     .map_err(|e| anyhow::anyhow!("cannot load token signing keys: {e}"))
+}
+
+/// What seals the token signing keys: the configured secret keys, or nothing.
+pub fn sealer(config: &Config) -> anyhow::Result<isched_auth::sealing::Sealer> {
+    use isched_auth::sealing::Sealer;
+    let keys = &config.secret_keys;
+    match &keys.current {
+        Some(current) => Sealer::new(current, &keys.previous)
+            .map_err(|e| anyhow::anyhow!("ISCHED_SECRET_KEY: {e}")),
+        None => Ok(Sealer::none()),
+    }
 }

@@ -29,6 +29,8 @@ mod usage;
 pub use usage::UsageConfig;
 mod tls;
 pub use tls::TlsFiles;
+mod secret_key;
+pub use secret_key::SecretKeys;
 mod summary;
 
 const KEYS: &[&str] = &[
@@ -74,6 +76,8 @@ const SECRET_KEYS: &[&str] = &[
     "smtp_url",
     "webhook_url",
     "webhook_secret",
+    "secret_key",
+    "secret_key_previous",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,6 +157,8 @@ pub struct Config {
     pub usage: UsageConfig,
     /// Serve HTTPS with this certificate and key instead of plain HTTP.
     pub tls: Option<TlsFiles>,
+    /// Seals the token signing keys at rest.
+    pub secret_keys: SecretKeys,
 }
 
 /// One problem, with the key named as the user wrote it.
@@ -211,6 +217,7 @@ impl Config {
             .chain(identity::KEYS)
             .chain(usage::KEYS)
             .chain(tls::KEYS)
+            .chain(secret_key::KEYS)
             .map(|k| k.to_string())
             .chain(SECRET_KEYS.iter().map(|k| format!("{k}_file")))
             .collect();
@@ -236,7 +243,8 @@ impl Config {
                     _ if KEYS.contains(&key.as_str())
                         || identity::KEYS.contains(&key.as_str())
                         || usage::KEYS.contains(&key.as_str())
-                        || tls::KEYS.contains(&key.as_str()) =>
+                        || tls::KEYS.contains(&key.as_str())
+                        || secret_key::KEYS.contains(&key.as_str()) =>
                     {
                         raw.set(&key, value, source)
                     }
@@ -629,6 +637,7 @@ impl Raw {
 
         let identity = identity::parse(self, problems);
         let tls = tls::parse(self, problems);
+        let secret_keys = secret_key::parse(self, problems);
         Some(Config {
             database_url: SecretString::from(database_url),
             listen: listen?,
@@ -669,6 +678,7 @@ impl Raw {
             webhook_url,
             webhook_secret,
             tls,
+            secret_keys,
         })
     }
 }
@@ -801,6 +811,33 @@ mod tests {
                 e.contains("ISCHED_TRUSTED_PROXIES: \"the-balancer\" is not an address or CIDR"),
                 "{e}"
             );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn secret_keys_are_long_enough_and_come_from_files() {
+        Jail::expect_with(|jail| {
+            jail.set_env("ISCHED_SECRET_KEY", "short-secret");
+            let e = load(jail, None).expect_err("an error").to_string();
+            assert!(e.starts_with("ISCHED_SECRET_KEY: is 12 characters"), "{e}");
+            assert!(!e.contains("short-secret"), "the value is a secret: {e}");
+            jail.set_env("ISCHED_SECRET_KEY", "");
+            jail.set_env(
+                "ISCHED_SECRET_KEY_PREVIOUS",
+                "an-old-secret-key-of-thirty-two-characters",
+            );
+            let e = load(jail, None).expect_err("an error").to_string();
+            assert!(
+                e.contains("ISCHED_SECRET_KEY_PREVIOUS: is set without"),
+                "{e}"
+            );
+            jail.create_file("secret", "a-new-secret-key-of-thirty-two-characters\n")?;
+            jail.set_env("ISCHED_SECRET_KEY_FILE", "secret");
+            let c = load(jail, None).expect("valid");
+            assert!(c.secret_keys.current.is_some());
+            assert_eq!(c.secret_keys.previous.len(), 1);
+            assert!(!format!("{c:?}").contains("thirty-two"));
             Ok(())
         });
     }

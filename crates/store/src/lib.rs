@@ -27,6 +27,7 @@ pub mod reminders;
 pub mod sandbox;
 pub mod scheduling;
 pub mod settings;
+pub mod start_failures;
 pub mod templates;
 pub mod tokens;
 pub mod usage;

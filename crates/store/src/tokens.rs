@@ -109,6 +109,19 @@ impl Store {
         .map_err(StoreError::unique("a signing key with this id"))
     }
 
+    /// Replaces the stored form of a key's private half (sealed again under a new secret).
+    pub async fn reseal_signing_key(&self, kid: &str, stored: &str) -> Result<(), StoreError> {
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE signing_keys SET private_key_pem = $2 WHERE kid = $1"
+        )
+        .bind(kid)
+        .bind(stored)
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
     /// Retires every signing key but `kid`, and forgets keys retired before `forget_before`
     /// (no token they signed can still be valid).
     pub async fn retire_signing_keys_except(

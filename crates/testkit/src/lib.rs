@@ -71,6 +71,9 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     spawn_app_with(backend, |_| {}).await
 }
 
+/// The `ISCHED_SECRET_KEY` of test apps.
+pub const TEST_SECRET_KEY: &str = "test-secret-key-that-seals-the-signing-keys";
+
 /// As [`spawn_app`], letting the test adjust the configuration first.
 pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Option<TestApp> {
     spawn_app_on_clock(backend, isched_auth::clock::Clock::system(), adjust).await
@@ -94,6 +97,8 @@ pub async fn spawn_app_on_clock(
     config.scheduler_enabled = false;
     // Tests make the resources they count; the one about the demo turns it on.
     config.sandbox.demo = false;
+    // As deployments run: the signing keys sealed.
+    config.secret_keys.current = Some(SecretString::from(TEST_SECRET_KEY));
     adjust(&mut config);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

@@ -12,8 +12,10 @@ const KEEP_RETIRED: jiff::SignedDuration = jiff::SignedDuration::from_hours(1);
 
 pub fn run(config_file: Option<&Path>, cmd: KeysCommand) -> ExitCode {
     match cmd {
-        KeysCommand::Rotate => with_store(config_file, |_config, store| async move {
-            let kid = KeyRing::rotate(&store, jiff::Timestamp::now(), KEEP_RETIRED).await?;
+        KeysCommand::Rotate => with_store(config_file, |config, store| async move {
+            let sealer = crate::app::sealer(&config)?;
+            let kid =
+                KeyRing::rotate(&store, &sealer, jiff::Timestamp::now(), KEEP_RETIRED).await?;
             println!("New signing key {kid}; the previous keys verify tokens for another hour.");
             Ok(ExitCode::SUCCESS)
         }),

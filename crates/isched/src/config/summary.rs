@@ -127,6 +127,16 @@ impl Config {
                         "ISCHED_PASSWORD_MIN_LENGTH",
                         identity.password_policy.min_length.to_string(),
                     ),
+                    (
+                        "ISCHED_SECRET_KEY",
+                        match (&self.secret_keys.current, self.secret_keys.previous.len()) {
+                            (None, _) => "not set: the signing keys are stored unsealed".into(),
+                            (Some(_), 0) => "set: the signing keys are sealed".into(),
+                            (Some(_), n) => format!(
+                                "set, with {n} previous (rotating): the signing keys are sealed"
+                            ),
+                        },
+                    ),
                     ("ISCHED_SELF_SIGNUP", yes(identity.self_signup)),
                     ("ISCHED_REQUIRE_ADMIN_MFA", yes(identity.require_admin_mfa)),
                     (

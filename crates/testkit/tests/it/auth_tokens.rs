@@ -345,8 +345,14 @@ async fn signing_keys_rotate_without_signing_anyone_out(backend: Backend) {
         .kid
         .expect("kid");
     // What `isched keys rotate` does, possibly from another machine.
+    let sealer = isched_auth::sealing::Sealer::new(
+        &secrecy::SecretString::from(isched_testkit::TEST_SECRET_KEY),
+        &[],
+    )
+    .expect("sealer");
     let new_kid = isched_auth::keys::KeyRing::rotate(
         &app.store,
+        &sealer,
         app.clock.now(),
         SignedDuration::from_hours(1),
     )

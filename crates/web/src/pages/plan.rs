@@ -1,14 +1,15 @@
 //! `/ui/admin/plan`: what the scheduler would do to each resource now, or at a chosen
 //! instant (a local date and time in a chosen zone): its schedule, the state it is in, the
-//! state wanted and the reason, as `isched plan --at` prints it. Admins only: it asks the
-//! cloud for every resource, live.
+//! state wanted and the reason, as `isched plan --at` prints it. Admins only. It plans over
+//! the stored inventory (resources as the scheduler last saw them), so it shows at once at
+//! any fleet size; "Ask the cloud" (`refresh=true`) discovers every resource live instead.
 
 use super::admin::AdminSession;
 use super::{Col, Nav, Page, failure, head, shell, when};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use isched_engine::plan::plan;
+use isched_engine::plan::{plan, plan_inventory};
 use isched_server::AppState;
 use jiff::Timestamp;
 use jiff::civil::DateTime;
@@ -24,6 +25,9 @@ pub(crate) struct At {
     /// An IANA zone the local time is in; empty is UTC.
     #[serde(default)]
     zone: String,
+    /// Discover the resources live instead of reading the inventory.
+    #[serde(default)]
+    refresh: bool,
 }
 
 /// The instant `form` names, or which field is wrong and why.
@@ -69,22 +73,23 @@ pub(crate) async fn show(
         Ok(at) => (Some(at), None),
         Err(e) => (None, Some(e)),
     };
+    let engine = state.engine();
+    // `seen`: when the oldest resource planned for was last seen (None when live).
     let planned = match at {
-        Some(at) => {
-            let engine = state.engine();
-            match plan(
-                engine.provider().as_ref(),
-                engine.store(),
-                engine.schedule_tag(),
-                at,
-            )
-            .await
-            {
-                Ok(p) => p,
-                Err(e) => return failure(e),
-            }
-        }
-        None => Vec::new(),
+        Some(at) if form.refresh => plan(
+            engine.provider().as_ref(),
+            engine.store(),
+            engine.schedule_tag(),
+            at,
+        )
+        .await
+        .map(|p| (p, None)),
+        Some(at) => plan_inventory(engine.store(), engine.schedule_tag(), at).await,
+        None => Ok((Vec::new(), None)),
+    };
+    let (planned, seen) = match planned {
+        Ok(p) => p,
+        Err(e) => return failure(e),
     };
     let field_error = |field: &str| {
         error
@@ -122,10 +127,21 @@ pub(crate) async fn show(
                         aria-invalid=[field_error("zone").is_some().then_some("true")];
                     @if let Some(m) = field_error("zone") { p.field-error { (m) } }
                 }
-                div.submit { button type="submit" { "Plan" } }
+                div.submit {
+                    button type="submit" { "Plan" }
+                    " "
+                    button.secondary type="submit" name="refresh" value="true" { "Ask the cloud" }
+                }
             }
             @if let Some(at) = at {
                 h2 { "At " (when(at)) " UTC: " (planned.len()) " resources, " (changes) " to change" }
+                p.muted {
+                    @if form.refresh { "Resources as the cloud reports them now." }
+                    @else if let Some(seen) = seen {
+                        "Resources as the scheduler last saw them (the oldest at " (when(seen)) " UTC). "
+                        "“Ask the cloud” discovers them again, which takes longer with many."
+                    }
+                }
                 @if planned.is_empty() {
                     p.empty.card { "No resources carry the schedule tag." }
                 } @else {
@@ -180,6 +196,7 @@ mod tests {
         At {
             at: at.into(),
             zone: zone.into(),
+            refresh: false,
         }
     }
 
