@@ -115,29 +115,17 @@ impl ExternalVerifier {
         let unavailable = |e: String| {
             AuthError::InvalidToken(format!("cannot fetch the keys of {}: {e}", issuer.issuer))
         };
-        let set: JwkSet = self
+        let body = self
             .http
             .get(&issuer.jwks_url)
             .send()
             .await
             .and_then(|r| r.error_for_status())
             .map_err(|e| unavailable(e.without_url().to_string()))?
-            .json()
+            .bytes()
             .await
             .map_err(|e| unavailable(e.without_url().to_string()))?;
-        let mut keys = HashMap::new();
-        for jwk in &set.keys {
-            let (Some(kid), Ok(key)) = (jwk.common.key_id.clone(), DecodingKey::from_jwk(jwk))
-            else {
-                continue;
-            };
-            let alg = match &jwk.algorithm {
-                jsonwebtoken::jwk::AlgorithmParameters::RSA(_) => Algorithm::RS256,
-                jsonwebtoken::jwk::AlgorithmParameters::EllipticCurve(_) => Algorithm::ES256,
-                _ => continue,
-            };
-            keys.insert(kid, (alg, key));
-        }
+        let keys = usable_keys(&body).map_err(unavailable)?;
         self.caches[index].lock().expect("key cache").keys = keys;
         Ok(())
     }
@@ -316,4 +304,25 @@ impl AuthService {
         .await?;
         Ok(user.id)
     }
+}
+
+/// The keys of a JWK set (an issuer's answer, untrusted) that can verify tokens, by key id:
+/// RSA and EC keys with an id; the rest are skipped.
+pub(crate) fn usable_keys(
+    body: &[u8],
+) -> Result<HashMap<String, (Algorithm, DecodingKey)>, String> {
+    let set: JwkSet = serde_json::from_slice(body).map_err(|e| format!("not a JWK set: {e}"))?;
+    let mut keys = HashMap::new();
+    for jwk in &set.keys {
+        let (Some(kid), Ok(key)) = (jwk.common.key_id.clone(), DecodingKey::from_jwk(jwk)) else {
+            continue;
+        };
+        let alg = match &jwk.algorithm {
+            jsonwebtoken::jwk::AlgorithmParameters::RSA(_) => Algorithm::RS256,
+            jsonwebtoken::jwk::AlgorithmParameters::EllipticCurve(_) => Algorithm::ES256,
+            _ => continue,
+        };
+        keys.insert(kid, (alg, key));
+    }
+    Ok(keys)
 }

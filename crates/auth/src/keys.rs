@@ -79,6 +79,12 @@ impl KeyRing {
         Ok(key.kid)
     }
 
+    /// A ring of one fresh key that is never stored (for fuzzing and tests).
+    pub fn in_memory(now: Timestamp) -> KeyRing {
+        KeyRing::from_keys(std::iter::once(generate(now)))
+            .expect("a freshly generated key makes a key ring")
+    }
+
     fn from_keys(keys: impl Iterator<Item = SigningKey>) -> Result<KeyRing, KeyError> {
         let mut signing = None;
         let mut verifying = Vec::new();

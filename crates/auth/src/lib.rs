@@ -5,6 +5,8 @@ pub mod admin;
 pub mod bootstrap;
 pub mod clock;
 pub mod external;
+#[doc(hidden)]
+pub mod fuzz_entry;
 pub mod jwt;
 pub mod keys;
 pub mod lockout;
@@ -17,3 +19,4 @@ pub mod principal;
 pub mod recovery;
 pub mod sealing;
 pub mod service;
+pub mod snooze_link;

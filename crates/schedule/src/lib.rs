@@ -10,6 +10,8 @@ mod cron;
 mod error;
 mod eval;
 mod fields;
+#[doc(hidden)]
+pub mod fuzz_entry;
 mod overrides;
 mod period;
 mod schedule;

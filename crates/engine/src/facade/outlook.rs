@@ -48,9 +48,11 @@ impl Engine {
         let now = self.now();
         let catalog = self.definitions().catalog().await?;
         let overrides = self.inner.store.overrides().await?;
+        let ids: Vec<&str> = instances.iter().map(|i| i.id.as_str()).collect();
+        let mut events = self.inner.store.usage_events_of_each(&ids).await?;
         let mut out = Vec::with_capacity(instances.len());
         for i in instances {
-            let events = self.inner.store.usage_events_of(&i.id).await?;
+            let events = events.remove(&i.id).unwrap_or_default();
             let runs = i.lifecycle == Lifecycle::Active
                 && matches!(i.cloud_state.as_deref(), Some("running" | "pending"));
             let next_stop = runs
