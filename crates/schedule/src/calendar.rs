@@ -126,7 +126,9 @@ fn parse_entry(entry: &CalendarEntrySpec) -> Result<CalendarEntry, FieldError> {
 /// The date of an ICS DATE (`20261225`) or DATE-TIME (`20261225T090000Z`) value, with
 /// whether a time of day was given and was midnight.
 fn ics_date(value: &str) -> Option<(Date, bool)> {
-    let digits = value.get(..8)?;
+    // Digits only: slicing text that is not ASCII could split a character (found by
+    // fuzzing: fuzz/corpus/ics/crash-be67129).
+    let digits = value.get(..8).filter(|d| d.bytes().all(|b| b.is_ascii_digit()))?;
     let date = format!("{}-{}-{}", &digits[..4], &digits[4..6], &digits[6..8])
         .parse()
         .ok()?;
