@@ -1,6 +1,7 @@
-//! What the fuzz targets in `fuzz/` run, and what the unit tests below replay on the corpus
-//! kept in `fuzz/corpus/`: each function takes arbitrary bytes (a token, a JWK set, a snooze
-//! link's query as a request would bring them) and must return, never panic.
+//! What the fuzz targets in `fuzz/` run, and what the test suite replays on the corpus kept
+//! in `fuzz/corpus/` (`testkit/tests/it/fuzz_corpus.rs`): each function takes arbitrary
+//! bytes (a token, a JWK set, a snooze link's query as a request would bring them) and must
+//! return, never panic.
 
 use crate::keys::KeyRing;
 use crate::snooze_link::Snooze;
@@ -50,40 +51,4 @@ pub fn snooze(data: &[u8]) {
         return;
     };
     let _ = Snooze::verify(r, s, u, sig, b"fuzzing key", now());
-}
-
-#[cfg(test)]
-mod tests {
-    use std::path::PathBuf;
-
-    fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../fuzz/corpus")
-            .join(target);
-        let mut inputs: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .map(|e| e.expect("a corpus entry").path())
-            .map(|p| {
-                let bytes = std::fs::read(&p).expect("a corpus file");
-                (p, bytes)
-            })
-            .collect();
-        inputs.sort();
-        assert!(!inputs.is_empty(), "no corpus for {target}");
-        inputs
-    }
-
-    #[test]
-    fn the_kept_corpus_runs_without_panics() {
-        for (target, run) in [
-            ("jwt", super::jwt as fn(&[u8])),
-            ("jwks", super::jwks),
-            ("snooze", super::snooze),
-        ] {
-            for (path, input) in corpus(target) {
-                let caught = std::panic::catch_unwind(|| run(&input));
-                assert!(caught.is_ok(), "{target}: {} panics", path.display());
-            }
-        }
-    }
 }

@@ -128,7 +128,9 @@ fn parse_entry(entry: &CalendarEntrySpec) -> Result<CalendarEntry, FieldError> {
 fn ics_date(value: &str) -> Option<(Date, bool)> {
     // Digits only: slicing text that is not ASCII could split a character (found by
     // fuzzing: fuzz/corpus/ics/crash-be67129).
-    let digits = value.get(..8).filter(|d| d.bytes().all(|b| b.is_ascii_digit()))?;
+    let digits = value
+        .get(..8)
+        .filter(|d| d.bytes().all(|b| b.is_ascii_digit()))?;
     let date = format!("{}-{}-{}", &digits[..4], &digits[4..6], &digits[6..8])
         .parse()
         .ok()?;

@@ -1,6 +1,6 @@
-//! What the fuzz targets in `fuzz/` run, and what the unit tests below replay on the corpus
-//! kept in `fuzz/corpus/`: each function takes arbitrary bytes and must return (a value or
-//! errors, both ignored), never panic. Whatever parses is also evaluated, since evaluation
+//! What the fuzz targets in `fuzz/` run, and what the test suite replays on the corpus kept
+//! in `fuzz/corpus/` (`testkit/tests/it/fuzz_corpus.rs`): each function takes arbitrary
+//! bytes and must return (a value or errors, both ignored), never panic. Whatever parses is also evaluated, since evaluation
 //! is where a strange but accepted definition would hurt.
 
 use crate::spec::{CatalogSpec, PeriodSpec, ScheduleSpec};
@@ -98,42 +98,5 @@ pub fn ics(data: &[u8]) {
     };
     if let Ok((calendar, _report)) = Calendar::from_ics("fuzz", text) {
         let _ = calendar.entries().len();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::path::PathBuf;
-
-    /// Every input kept for `target` under the repository's `fuzz/corpus/`.
-    fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../fuzz/corpus")
-            .join(target);
-        let mut inputs: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .map(|e| e.expect("a corpus entry").path())
-            .map(|p| {
-                let bytes = std::fs::read(&p).expect("a corpus file");
-                (p, bytes)
-            })
-            .collect();
-        inputs.sort();
-        assert!(!inputs.is_empty(), "no corpus for {target}");
-        inputs
-    }
-
-    #[test]
-    fn the_kept_corpus_runs_without_panics() {
-        for (target, run) in [
-            ("schedule_fields", super::fields as fn(&[u8])),
-            ("catalog_json", super::catalog_json),
-            ("ics", super::ics),
-        ] {
-            for (path, input) in corpus(target) {
-                let caught = std::panic::catch_unwind(|| run(&input));
-                assert!(caught.is_ok(), "{target}: {} panics", path.display());
-            }
-        }
     }
 }
