@@ -35,14 +35,11 @@ impl KeyRing {
         now: Timestamp,
     ) -> Result<KeyRing, KeyError> {
         let mut keys = open_all(store.signing_keys().await?, sealer)?;
-        if sealer.seals() {
-            for (key, stale) in &keys {
-                if *stale {
-                    let sealed = sealer.seal(&key.private_key_pem, &key.kid);
-                    store.reseal_signing_key(&key.kid, &sealed).await?;
-                    tracing::info!(kid = %key.kid, secret = sealer.current_id(), "signing key sealed under the current secret key");
-                }
-            }
+        // Stale only with a current secret: in the clear, or under a previous one.
+        for (key, _) in keys.iter().filter(|(_, stale)| *stale) {
+            let sealed = sealer.seal(&key.private_key_pem, &key.kid);
+            store.reseal_signing_key(&key.kid, &sealed).await?;
+            tracing::info!(kid = %key.kid, secret = sealer.current_id(), "signing key sealed under the current secret key");
         }
         if !keys.iter().any(|(k, _)| k.retired_at.is_none()) {
             let key = generate(now);

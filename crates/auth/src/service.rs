@@ -217,11 +217,6 @@ impl AuthService {
         Ok(())
     }
 
-    /// Whether the signing keys are sealed at rest, and under which secret.
-    pub fn sealing(&self) -> Option<&str> {
-        self.sealer.current_id()
-    }
-
     pub fn settings(&self) -> &AuthSettings {
         &self.settings
     }

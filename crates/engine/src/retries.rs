@@ -51,8 +51,12 @@ impl StartRetries {
         })
     }
 
-    /// Stores what `after_pass` changed.
+    /// Stores what `after_pass` changed. A pass with no count stored and none changed (the
+    /// usual pass) writes nothing; otherwise counts of gone resources are forgotten too.
     pub async fn save(self, store: &Store, now: Timestamp) -> Result<(), StoreError> {
+        if self.changes.is_empty() && self.failures.is_empty() {
+            return Ok(());
+        }
         store
             .record_start_failures(&self.changes, now, now - FORGET_AFTER)
             .await

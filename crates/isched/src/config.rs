@@ -80,6 +80,17 @@ const SECRET_KEYS: &[&str] = &[
     "secret_key_previous",
 ];
 
+/// Every key as written in the file (the `_file` forms of secrets aside), from the main list
+/// and each section's.
+fn plain_keys() -> impl Iterator<Item = &'static str> {
+    KEYS.iter()
+        .chain(identity::KEYS)
+        .chain(usage::KEYS)
+        .chain(tls::KEYS)
+        .chain(secret_key::KEYS)
+        .copied()
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provider {
     Sandbox,
@@ -212,12 +223,7 @@ impl Config {
             }
             Some(path) => Figment::from(Toml::file_exact(path)),
         };
-        let env_keys: Vec<String> = KEYS
-            .iter()
-            .chain(identity::KEYS)
-            .chain(usage::KEYS)
-            .chain(tls::KEYS)
-            .chain(secret_key::KEYS)
+        let env_keys: Vec<String> = plain_keys()
             .map(|k| k.to_string())
             .chain(SECRET_KEYS.iter().map(|k| format!("{k}_file")))
             .collect();
@@ -240,14 +246,7 @@ impl Config {
                             message,
                         }),
                     },
-                    _ if KEYS.contains(&key.as_str())
-                        || identity::KEYS.contains(&key.as_str())
-                        || usage::KEYS.contains(&key.as_str())
-                        || tls::KEYS.contains(&key.as_str())
-                        || secret_key::KEYS.contains(&key.as_str()) =>
-                    {
-                        raw.set(&key, value, source)
-                    }
+                    _ if plain_keys().any(|k| k == key) => raw.set(&key, value, source),
                     _ => problems.push(Problem {
                         key: source,
                         message: "is not a configuration key".into(),

@@ -90,15 +90,8 @@ impl Store {
         &self,
         instance: &str,
     ) -> Result<Vec<StoredUsageEvent>, StoreError> {
-        let rows: Vec<(i64, String, String, String, Option<f64>)> =
-            on_pool!(self, |p| sqlx::query_as(
-                "SELECT at, instance, event, instance_type, hourly_price FROM usage_events \
-             WHERE instance = $1 ORDER BY at, id"
-            )
-            .bind(instance)
-            .fetch_all(p)
-            .await)?;
-        rows.into_iter().map(event_of_row).collect()
+        let mut each = self.usage_events_of_each(&[instance]).await?;
+        Ok(each.remove(instance).unwrap_or_default())
     }
 
     /// The events of each of `instances` (oldest first), in one query per few hundred

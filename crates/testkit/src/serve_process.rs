@@ -62,12 +62,6 @@ impl Deref for ServeProcess {
     }
 }
 
-impl Drop for ServeProcess {
-    fn drop(&mut self) {
-        self.kill9();
-    }
-}
-
 /// The port in `isched serve`'s announcement, `isched is running at http://127.0.0.1:PORT`.
 fn port_announced(line: &str) -> Option<u16> {
     let url = line.split("isched is running at ").nth(1)?;
