@@ -23,6 +23,9 @@ pub struct JobRunner {
     pub concurrency: usize,
     /// Owners are reminded before their instance's life ends (None: never).
     pub reminders: Option<crate::reminders::ReminderSettings>,
+    /// Plan-only mode (`ISCHED_DRY_RUN`): lifetimes that end are left alone (and nobody is
+    /// reminded of them); jobs users ask for still run.
+    pub dry_run: bool,
 }
 
 impl JobRunner {
@@ -75,13 +78,8 @@ impl JobRunner {
         running.shutdown().await;
     }
 
-    /// What every replica does besides jobs: ends lifetimes (each instance is acted on
-    /// once), forgets logins nobody read within a day, and retries notices.
-    async fn upkeep(&self) {
-        self.engine.notifier().deliver_due().await;
-        if let Err(e) = self.engine.roll_up_usage().await {
-            tracing::warn!(error = %e, "cannot roll usage up");
-        }
+    /// Reminds owners of lifetimes that end soon, and ends those that have.
+    async fn lifetimes(&self) {
         if let Some(settings) = &self.reminders
             && let Err(e) = self.engine.remind_expiring(settings).await
         {
@@ -89,6 +87,18 @@ impl JobRunner {
         }
         if let Err(e) = self.engine.expire_instances().await {
             tracing::warn!(error = %e, "cannot act on expired instances");
+        }
+    }
+
+    /// What every replica does besides jobs: ends lifetimes (each instance is acted on
+    /// once), forgets logins nobody read within a day, and retries notices.
+    async fn upkeep(&self) {
+        self.engine.notifier().deliver_due().await;
+        if let Err(e) = self.engine.roll_up_usage().await {
+            tracing::warn!(error = %e, "cannot roll usage up");
+        }
+        if !self.dry_run {
+            self.lifetimes().await;
         }
         let before = self.engine.now() - LOGINS_KEPT;
         match self.engine.store().forget_job_secrets(before).await {

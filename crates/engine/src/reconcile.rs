@@ -13,18 +13,75 @@ use jiff::Timestamp;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
-/// A decision and what became of it: `ok`, `failed: ...` or `none`.
+/// What became of a decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing to do.
+    None,
+    /// The cloud accepted the action.
+    Ok,
+    /// The cloud refused or failed it; the next pass tries again.
+    Failed(String),
+    /// Plan-only mode (`ISCHED_DRY_RUN`): the action was recorded, not made.
+    DryRun,
+}
+
+impl Outcome {
+    fn of<E: std::fmt::Display>(result: Result<(), E>) -> Outcome {
+        match result {
+            Ok(()) => Outcome::Ok,
+            Err(e) => Outcome::Failed(e.to_string()),
+        }
+    }
+
+    pub fn is_failed(&self) -> bool {
+        matches!(self, Outcome::Failed(_))
+    }
+
+    /// The error of a failed action.
+    pub fn error(&self) -> Option<&str> {
+        match self {
+            Outcome::Failed(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// As history stores it: `none`, `ok`, `failed: ...`, `dry run`.
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Outcome::None => f.write_str("none"),
+            Outcome::Ok => f.write_str("ok"),
+            Outcome::Failed(e) => write!(f, "failed: {e}"),
+            Outcome::DryRun => f.write_str("dry run"),
+        }
+    }
+}
+
+/// Whether a pass acts on its decisions or only records them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Acting {
+    #[default]
+    Act,
+    /// Plan-only: every decision is recorded as a pass would (history, the schedule's
+    /// memory), and the cloud is not touched, so running beside another scheduler shows
+    /// what isched would have done, transition by transition.
+    DryRun,
+}
+
+/// A decision and what became of it.
 #[derive(Debug, Clone)]
 pub struct Done {
     pub planned: Planned,
-    pub outcome: String,
+    pub outcome: Outcome,
 }
 
 impl Done {
     /// Whether the resource runs once this pass is done: as it was found, unless a start,
     /// resize or stop of this pass succeeded.
     pub fn runs_after(&self) -> bool {
-        let ok = self.outcome == "ok";
+        let ok = self.outcome == Outcome::Ok;
         match self.planned.decision.action {
             Action::Start | Action::Resize { .. } if ok => true,
             Action::Stop { .. } if ok => false,
@@ -49,7 +106,7 @@ pub async fn reconcile(
     at: Timestamp,
 ) -> Result<Vec<Done>, EngineError> {
     let targets = all_targets(provider).await?;
-    reconcile_targets(provider, store, schedule_tag, at, &targets).await
+    reconcile_targets(provider, store, schedule_tag, at, &targets, Acting::Act).await
 }
 
 /// One pass over the resources of `targets` only.
@@ -59,10 +116,11 @@ pub async fn reconcile_targets(
     schedule_tag: &str,
     at: Timestamp,
     targets: &[Target],
+    acting: Acting,
 ) -> Result<Vec<Done>, EngineError> {
     let Plan {
         planned,
-        seen: mut inventory,
+        seen: inventory,
     } = plan_targets(
         provider,
         store,
@@ -87,11 +145,23 @@ pub async fn reconcile_targets(
         metrics::gauge!("isched_resources", "state" => state)
             .set(by_state.get(state).copied().unwrap_or(0) as f64);
     }
-    let mut outcomes: HashMap<String, String> = HashMap::new();
+    let outcomes = match acting {
+        Acting::Act => act(provider, &planned).await,
+        Acting::DryRun => planned
+            .iter()
+            .filter(|p| p.decision.action != Action::None)
+            .map(|p| (p.key.clone(), Outcome::DryRun))
+            .collect(),
+    };
+    record_pass(provider, store, at, targets, planned, outcomes, inventory).await
+}
 
+/// Makes the decisions' actions: starts and stops in batches, resizes one by one.
+async fn act(provider: &dyn Provider, planned: &[Planned]) -> HashMap<String, Outcome> {
+    let mut outcomes = HashMap::new();
     // Batches per target and kind of action.
     let mut batches: BTreeMap<BatchKey, (Target, Vec<(String, ResourceRef)>)> = BTreeMap::new();
-    for p in &planned {
+    for p in planned {
         let (kind, hibernate) = match p.decision.action {
             Action::Start => ("start", false),
             Action::Stop { hibernate } => ("stop", hibernate),
@@ -120,25 +190,27 @@ pub async fn reconcile_targets(
             });
     for (members, results) in futures_util::future::join_all(calls).await {
         for ((key, _), result) in members.iter().zip(results) {
-            outcomes.insert(
-                key.clone(),
-                match result.outcome {
-                    Ok(()) => "ok".into(),
-                    Err(e) => format!("failed: {e}"),
-                },
-            );
+            outcomes.insert(key.clone(), Outcome::of(result.outcome));
         }
     }
-    for p in &planned {
+    for p in planned {
         if let Action::Resize { to } = &p.decision.action {
-            let outcome = match resize(provider, p, to).await {
-                Ok(()) => "ok".to_owned(),
-                Err(e) => format!("failed: {e}"),
-            };
-            outcomes.insert(p.key.clone(), outcome);
+            outcomes.insert(p.key.clone(), Outcome::of(resize(provider, p, to).await));
         }
     }
+    outcomes
+}
 
+/// Records a pass: history, each resource's memory, running intervals and the inventory.
+async fn record_pass(
+    provider: &dyn Provider,
+    store: &Store,
+    at: Timestamp,
+    targets: &[Target],
+    planned: Vec<Planned>,
+    mut outcomes: HashMap<String, Outcome>,
+    mut inventory: isched_store::inventory::InventoryUpdate,
+) -> Result<Vec<Done>, EngineError> {
     // History is kept on the evaluation instant, so that a replay with --at reads as the
     // day it replays.
     let now = at;
@@ -160,9 +232,17 @@ pub async fn reconcile_targets(
             });
         }
         let acted = p.decision.action != Action::None;
-        let outcome = outcomes.remove(&p.key).unwrap_or_else(|| "none".into());
-        metrics::counter!("isched_actions_total", "kind" => p.decision.action.as_str(), "outcome" => if outcome.starts_with("failed") { "failed" } else if acted { "ok" } else { "none" }).increment(1);
-        let succeeded = !outcome.starts_with("failed");
+        let outcome = outcomes.remove(&p.key).unwrap_or(Outcome::None);
+        let counted = match &outcome {
+            Outcome::Failed(_) => "failed",
+            Outcome::DryRun => "dry_run",
+            Outcome::Ok => "ok",
+            Outcome::None => "none",
+        };
+        metrics::counter!("isched_actions_total", "kind" => p.decision.action.as_str(), "outcome" => counted).increment(1);
+        // A dry run remembers the decision as made, so the next transition is the next one
+        // recorded (as the scheduler beside it acts once per transition).
+        let succeeded = !outcome.is_failed();
         let previous = p
             .memory
             .as_ref()
@@ -184,7 +264,7 @@ pub async fn reconcile_targets(
                 resource: p.key.clone(),
                 schedule: Some(p.schedule.clone()),
                 action: p.decision.action.as_str().into(),
-                outcome: outcome.clone(),
+                outcome: outcome.to_string(),
                 reason: p.decision.reason.clone(),
             });
         }
@@ -213,7 +293,7 @@ pub async fn reconcile_targets(
 fn after_actions(inventory: &mut isched_store::inventory::InventoryUpdate, done: &[Done]) {
     let moved: HashMap<&str, &Action> = done
         .iter()
-        .filter(|d| d.outcome == "ok")
+        .filter(|d| d.outcome == Outcome::Ok)
         .map(|d| (d.planned.key.as_str(), &d.planned.decision.action))
         .collect();
     for item in &mut inventory.items {

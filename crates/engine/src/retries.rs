@@ -67,7 +67,7 @@ impl StartRetries {
         let mut plan = RetryPlan::default();
         for d in done {
             let key = &d.planned.key;
-            let failed = is_start(&d.planned.decision.action) && d.outcome.starts_with("failed");
+            let failed = is_start(&d.planned.decision.action) && d.outcome.is_failed();
             if !failed {
                 if self.failures.remove(key).is_some() {
                     self.changes.cleared.push(key.clone());
@@ -86,7 +86,7 @@ impl StartRetries {
                 let p = &d.planned;
                 let reason = format!(
                     "start failed {n} times in a row; retried at every resync from now on (last error: {})",
-                    d.outcome.trim_start_matches("failed: ")
+                    d.outcome.error().unwrap_or_default()
                 );
                 tracing::error!(resource = %p.key, schedule = %p.schedule, %reason, "start keeps failing");
                 plan.reports.push((
@@ -109,7 +109,7 @@ impl StartRetries {
                                 p.resource.kind.as_str(),
                                 p.resource.region
                             ),
-                            format!("The last error: {}", d.outcome.trim_start_matches("failed: ")),
+                            format!("The last error: {}", d.outcome.error().unwrap_or_default()),
                             "isched keeps trying at every resync.".into(),
                         ],
                         link: None,

@@ -11,7 +11,7 @@ use crate::definitions::Definitions;
 use crate::leases::TargetLeases;
 use crate::notify::Notifier;
 use crate::plan::all_targets;
-use crate::reconcile::reconcile_targets;
+use crate::reconcile::{Acting, reconcile_targets};
 use crate::reminders::ReminderSettings;
 use crate::retries::{RetryPlan, StartRetries};
 use isched_auth::clock::Clock;
@@ -79,6 +79,8 @@ pub struct Scheduler {
     /// Who hears of reminders and failed starts.
     pub notifier: Notifier,
     pub reminders: ReminderSettings,
+    /// Act, or only record what it would do (`ISCHED_DRY_RUN`).
+    pub acting: Acting,
 }
 
 enum Woke {
@@ -159,6 +161,7 @@ impl Scheduler {
                 &self.schedule_tag,
                 started,
                 &mine,
+                self.acting,
             )
             .await;
             // Read once for what follows the pass: reminders and the next transition.
@@ -244,6 +247,8 @@ impl Scheduler {
             self.notifier.send(notice).await;
         }
         let reminder = match catalog {
+            // Nothing stops in a dry run, so nobody is told that it will.
+            _ if self.acting == Acting::DryRun => None,
             Some(c) => match self
                 .reminders
                 .run(&self.store, &self.notifier, c, done, now)

@@ -4,6 +4,7 @@
 use crate::config::Config;
 use isched_auth::bootstrap::{Bootstrap, ensure_admin};
 use isched_auth::clock::Clock;
+use isched_engine::reconcile::Acting;
 use isched_server::AppState;
 use isched_store::{Store, redact_url};
 use secrecy::ExposeSecret;
@@ -135,6 +136,7 @@ pub async fn start_with_clock(
         poll: std::time::Duration::from_secs(1),
         concurrency: 16,
         reminders: Some(reminders.clone()),
+        dry_run: config.dry_run,
     };
     let state = AppState::new(
         engine,
@@ -161,6 +163,11 @@ pub async fn start_with_clock(
             holder: format!("{address}/{}", uuid::Uuid::new_v4()),
             notifier,
             reminders,
+            acting: if config.dry_run {
+                Acting::DryRun
+            } else {
+                Acting::Act
+            },
         };
         (s, scheduler_handle)
     });

@@ -42,7 +42,7 @@ pub enum Command {
     Logout,
     /// Stored periods (in the database the server uses).
     #[command(subcommand)]
-    Periods(DefinitionCommand),
+    Periods(PeriodsCommand),
     /// Stored schedules; import and export definitions files.
     #[command(subcommand)]
     Schedules(SchedulesCommand),
@@ -133,6 +133,57 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Bring definitions over from another scheduler.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Write the stored definitions in another scheduler's format.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// AWS Instance Scheduler's periods and schedules, from its DynamoDB configuration table
+    /// or a file: the table's items as `aws dynamodb scan` prints them, or a CloudFormation
+    /// template of its schedule resources. Added to the stored definitions (same names are
+    /// replaced), all or nothing; prints what it could not carry over and why.
+    #[command(name = "aws-instance-scheduler")]
+    AwsInstanceScheduler(UpstreamImport),
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["table", "file"])))]
+pub struct UpstreamImport {
+    /// The configuration table's name (the stack's ConfigTable output).
+    #[arg(long)]
+    pub table: Option<String>,
+    /// The table's region (default: the AWS SDK's, e.g. AWS_REGION).
+    #[arg(long, requires = "table")]
+    pub region: Option<String>,
+    /// A JSON or YAML file: `{"Items": [...]}` or a list of items, or a template.
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// The stack a template belongs to: upstream prefixes its schedules' names with it.
+    #[arg(long, requires = "file")]
+    pub stack: Option<String>,
+    /// The time zone of schedules that name none (upstream's DefaultTimezone parameter);
+    /// without it they are in UTC, as in isched.
+    #[arg(long, value_name = "IANA")]
+    pub default_timezone: Option<String>,
+    /// Print the report and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// As the items of AWS Instance Scheduler's configuration table (DynamoDB JSON, as
+    /// `aws dynamodb scan` prints them), to FILE or - for standard output.
+    #[command(name = "aws-instance-scheduler")]
+    AwsInstanceScheduler {
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -164,9 +215,132 @@ pub enum DefinitionCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum PeriodsCommand {
+    #[command(flatten)]
+    Common(DefinitionCommand),
+    #[command(flatten)]
+    Upstream(Box<UpstreamPeriodVerb>),
+}
+
+/// AWS Instance Scheduler's `scheduler-cli` verbs for periods, with its options and its
+/// JSON output, so that scripts written for it keep working.
+#[derive(Debug, Subcommand)]
+pub enum UpstreamPeriodVerb {
+    /// scheduler-cli describe-periods: every period, or the one --name gives.
+    DescribePeriods {
+        #[arg(long, short = 'n')]
+        name: Option<String>,
+        #[command(flatten)]
+        common: UpstreamCommon,
+    },
+    /// scheduler-cli create-period.
+    CreatePeriod(UpstreamPeriod),
+    /// scheduler-cli update-period: replaces the period with the fields given.
+    UpdatePeriod(UpstreamPeriod),
+    /// scheduler-cli delete-period.
+    DeletePeriod {
+        #[arg(long, short = 'n')]
+        name: String,
+        #[command(flatten)]
+        common: UpstreamCommon,
+    },
+}
+
+/// The options every `scheduler-cli` verb takes. isched has no stack to name and reads
+/// its own database, so `--stack`, `--region` and `--profile-name` are accepted and unused.
+#[derive(Debug, Args)]
+pub struct UpstreamCommon {
+    #[arg(long, short = 's')]
+    pub stack: Option<String>,
+    #[arg(long, short = 'r')]
+    pub region: Option<String>,
+    #[arg(long, short = 'p')]
+    pub profile_name: Option<String>,
+    /// A JMESPath query: not supported (pipe the JSON through jq instead).
+    #[arg(long, short = 'q')]
+    pub query: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UpstreamPeriod {
+    #[arg(long, short = 'n')]
+    pub name: String,
+    #[arg(long)]
+    pub begintime: Option<String>,
+    #[arg(long)]
+    pub endtime: Option<String>,
+    #[arg(long)]
+    pub weekdays: Option<String>,
+    #[arg(long)]
+    pub monthdays: Option<String>,
+    #[arg(long)]
+    pub months: Option<String>,
+    #[arg(long)]
+    pub description: Option<String>,
+    #[command(flatten)]
+    pub common: UpstreamCommon,
+}
+
+/// `scheduler-cli` verbs for schedules.
+#[derive(Debug, Subcommand)]
+pub enum UpstreamScheduleVerb {
+    /// scheduler-cli describe-schedules: every schedule, or the one --name gives.
+    DescribeSchedules {
+        #[arg(long, short = 'n')]
+        name: Option<String>,
+        #[command(flatten)]
+        common: UpstreamCommon,
+    },
+    /// scheduler-cli create-schedule.
+    CreateSchedule(UpstreamSchedule),
+    /// scheduler-cli update-schedule: replaces the schedule with the fields given.
+    UpdateSchedule(UpstreamSchedule),
+    /// scheduler-cli delete-schedule.
+    DeleteSchedule {
+        #[arg(long, short = 'n')]
+        name: String,
+        #[command(flatten)]
+        common: UpstreamCommon,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct UpstreamSchedule {
+    #[arg(long, short = 'n')]
+    pub name: String,
+    #[arg(long)]
+    pub description: Option<String>,
+    #[arg(long)]
+    pub timezone: Option<String>,
+    /// Comma-separated `period` or `period@instance-type`.
+    #[arg(long)]
+    pub periods: Option<String>,
+    #[arg(long, value_parser = ["running", "stopped"])]
+    pub override_status: Option<String>,
+    /// Upstream's default is to stop instances started outside their periods.
+    #[arg(long)]
+    pub do_not_stop_new_instances: bool,
+    /// `true` (upstream's default) or `false`.
+    #[arg(long, value_name = "BOOL", default_value = "true")]
+    pub use_maintenance_window: String,
+    #[arg(long, num_args = 1..)]
+    pub ssm_maintenance_window: Vec<String>,
+    #[arg(long)]
+    pub retain_running: bool,
+    #[arg(long)]
+    pub enforced: bool,
+    #[arg(long)]
+    pub hibernate: bool,
+    #[command(flatten)]
+    pub common: UpstreamCommon,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum SchedulesCommand {
     #[command(flatten)]
     Common(DefinitionCommand),
+    #[command(flatten)]
+    Upstream(Box<UpstreamScheduleVerb>),
     /// Replace all stored periods, schedules and calendars with a definitions file (YAML or
     /// JSON, as `isched schedule check` reads); nothing changes unless all of it is valid.
     Import { file: PathBuf },

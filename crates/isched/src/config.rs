@@ -58,6 +58,7 @@ const KEYS: &[&str] = &[
     "request_timeout_secs",
     "body_limit_bytes",
     "scheduler_enabled",
+    "dry_run",
     "resync_secs",
     "lease_secs",
     "job_lease_secs",
@@ -148,6 +149,9 @@ pub struct Config {
     pub identity: IdentityConfig,
     /// Run the scheduler inside `isched serve`.
     pub scheduler_enabled: bool,
+    /// Plan-only: the scheduler records what it would do and acts on nothing (no starts,
+    /// stops or resizes, no lifetimes ended), for running beside another scheduler.
+    pub dry_run: bool,
     /// Longest time between scheduler passes.
     pub resync_secs: u64,
     /// The scheduler's leases on targets: a dead replica's targets move within this.
@@ -530,8 +534,8 @@ impl Raw {
         let job_lease_secs = number("job_lease_secs", 30, 2, 600, problems);
         let reminder_minutes = number("reminder_minutes", 15, 0, 24 * 60, problems);
         let snooze_minutes = number("snooze_minutes", 60, 5, 7 * 24 * 60, problems);
-        let mut flag = |key: &str| match self.get(key) {
-            None => Some(true),
+        let mut flag = |key: &str, default: bool| match self.get(key) {
+            None => Some(default),
             Some((v, source)) => match v.trim().to_ascii_lowercase().as_str() {
                 "true" | "1" | "yes" | "on" => Some(true),
                 "false" | "0" | "no" | "off" => Some(false),
@@ -544,8 +548,9 @@ impl Raw {
                 }
             },
         };
-        let scheduler_enabled = flag("scheduler_enabled");
-        let sandbox_demo = flag("sandbox_demo");
+        let scheduler_enabled = flag("scheduler_enabled", true);
+        let dry_run = flag("dry_run", false);
+        let sandbox_demo = flag("sandbox_demo", true);
         let aws_batch_size = number("aws_batch_size", 1000, 1, 1000, problems);
         let aws_concurrency = number("aws_concurrency_per_target", 4, 1, 64, problems);
         let transition_secs = number("sandbox_transition_secs", 2, 0, 3600, problems);
@@ -667,6 +672,7 @@ impl Raw {
             },
             identity,
             scheduler_enabled: scheduler_enabled?,
+            dry_run: dry_run?,
             resync_secs: resync_secs?,
             lease_secs: lease_secs?,
             job_lease_secs: job_lease_secs?,

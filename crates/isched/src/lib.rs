@@ -8,5 +8,6 @@ pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod logging;
+pub mod migrate;
 pub mod providers;
 mod usage_export;

@@ -13,11 +13,13 @@ fn main() -> ExitCode {
         Command::Login(args) => isched::commands::login::run_login(cli.config.as_deref(), args),
         Command::Logout => isched::commands::login::run_logout(),
         Command::Periods(cmd) => {
-            isched::commands::definitions::run(cli.config.as_deref(), Kind::Period, cmd)
+            isched::commands::definitions::run_periods(cli.config.as_deref(), cmd)
         }
         Command::Calendars(cmd) => {
             isched::commands::definitions::run(cli.config.as_deref(), Kind::Calendar, cmd)
         }
+        Command::Import(cmd) => isched::commands::migrate::run_import(cli.config.as_deref(), cmd),
+        Command::Export(cmd) => isched::commands::migrate::run_export(cli.config.as_deref(), cmd),
         Command::Schedules(cmd) => {
             isched::commands::definitions::run_schedules(cli.config.as_deref(), cmd)
         }

@@ -74,6 +74,15 @@ pub struct ScheduleSpec {
     pub hibernate: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_maintenance_window: Option<bool>,
+    /// SSM maintenance windows (by name) in which EC2 instances run, as upstream's field.
+    /// Stored and exported; isched does not act on them yet.
+    #[serde(
+        default,
+        deserialize_with = "name_list",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<StringOrList>))]
+    pub ssm_maintenance_window: Vec<String>,
     /// Extension: holiday calendars whose days override the periods.
     #[serde(
         default,

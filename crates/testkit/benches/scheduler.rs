@@ -185,6 +185,7 @@ async fn run(backend: Backend) {
             public_url: String::new(),
             owner_tag: "Owner".into(),
         },
+        acting: isched_engine::reconcile::Acting::Act,
     };
     let handle = SchedulerHandle::default();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

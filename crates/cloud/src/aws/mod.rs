@@ -4,6 +4,7 @@
 //! retries (standard mode: backoff with jitter on throttling and 5xx) to the SDK.
 
 mod call_counter;
+pub mod dynamodb;
 mod ec2;
 mod errors;
 mod rds;

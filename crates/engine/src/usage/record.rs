@@ -5,7 +5,7 @@
 
 use crate::decide::Action;
 use crate::instances::TAG_INSTANCE;
-use crate::reconcile::Done;
+use crate::reconcile::{Done, Outcome};
 use isched_cloud::Provider;
 use isched_store::Store;
 use isched_store::usage::UsageEvent;
@@ -19,7 +19,7 @@ pub async fn record_scheduled(
     done: &[Done],
     now: Timestamp,
 ) {
-    for d in done.iter().filter(|d| d.outcome == "ok") {
+    for d in done.iter().filter(|d| d.outcome == Outcome::Ok) {
         let event = match &d.planned.decision.action {
             Action::Start => UsageEvent::Started,
             Action::Stop { .. } => UsageEvent::Stopped,

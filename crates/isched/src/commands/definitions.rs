@@ -3,7 +3,7 @@
 
 use super::context::with_engine;
 use super::schedule::file::read_spec;
-use crate::cli::{DefinitionCommand, Format, SchedulesCommand};
+use crate::cli::{DefinitionCommand, Format, PeriodsCommand, SchedulesCommand};
 use anyhow::Context;
 use isched_engine::definitions::{DefinitionError, Kind};
 use isched_engine::plan::EngineError;
@@ -18,10 +18,24 @@ pub fn run(config_file: Option<&Path>, kind: Kind, cmd: DefinitionCommand) -> Ex
     })
 }
 
+pub fn run_periods(config_file: Option<&Path>, cmd: PeriodsCommand) -> ExitCode {
+    with_engine(config_file, None, |_config, engine| async move {
+        match cmd {
+            PeriodsCommand::Common(c) => common(&engine, Kind::Period, c).await,
+            PeriodsCommand::Upstream(verb) => {
+                super::scheduler_cli::period_verb(&engine, *verb).await
+            }
+        }
+    })
+}
+
 pub fn run_schedules(config_file: Option<&Path>, cmd: SchedulesCommand) -> ExitCode {
     with_engine(config_file, None, |_config, engine| async move {
         match cmd {
             SchedulesCommand::Common(c) => common(&engine, Kind::Schedule, c).await,
+            SchedulesCommand::Upstream(verb) => {
+                super::scheduler_cli::schedule_verb(&engine, *verb).await
+            }
             SchedulesCommand::Import { file } => import(&engine, &file).await,
             SchedulesCommand::Export { file } => export(&engine, &file).await,
         }

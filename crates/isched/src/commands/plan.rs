@@ -54,16 +54,18 @@ pub fn run_reconcile(config_file: Option<&Path>, at: Option<String>, format: For
         let at = instant(at)?;
         let provider = crate::providers::build(&config, &store).await;
         let done = reconcile(provider.as_ref(), &store, &config.schedule_tag, at).await?;
-        let failed = done.iter().any(|d| d.outcome.starts_with("failed"));
+        let failed = done.iter().any(|d| d.outcome.is_failed());
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         for d in &done {
             match format {
                 Format::Json => {
                     let mut v = d.planned.to_json();
-                    v["outcome"] = serde_json::json!(d.outcome);
+                    v["outcome"] = serde_json::json!(d.outcome.to_string());
                     writeln!(out, "{v}")?;
                 }
-                Format::Text => writeln!(out, "{}", line(&d.planned, Some(&d.outcome)))?,
+                Format::Text => {
+                    writeln!(out, "{}", line(&d.planned, Some(&d.outcome.to_string())))?
+                }
             }
         }
         out.flush()?;

@@ -113,6 +113,7 @@ impl Config {
                 title: "Scheduler",
                 rows: vec![
                     ("ISCHED_SCHEDULER_ENABLED", yes(self.scheduler_enabled)),
+                    ("ISCHED_DRY_RUN", yes(self.dry_run)),
                     ("ISCHED_RESYNC_SECS", self.resync_secs.to_string()),
                     ("ISCHED_LEASE_SECS", self.lease_secs.to_string()),
                     ("ISCHED_JOB_LEASE_SECS", self.job_lease_secs.to_string()),

@@ -8,6 +8,7 @@ mod authz_matrix;
 mod cloud;
 mod codes;
 mod definitions;
+mod dry_run;
 mod fuzz_corpus;
 mod harness;
 mod instances;

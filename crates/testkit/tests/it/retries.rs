@@ -4,7 +4,7 @@
 use isched_cloud::{Resource, ResourceKind, ResourceState};
 use isched_engine::decide::{Action, Decision};
 use isched_engine::plan::Planned;
-use isched_engine::reconcile::Done;
+use isched_engine::reconcile::{Done, Outcome};
 use isched_engine::retries::{RETRIES, StartRetries};
 use isched_store::Store;
 use isched_testkit::{Backend, TestDb, backend_tests};
@@ -14,7 +14,7 @@ backend_tests!(failed_start_counts_survive_a_restart);
 
 const KEY: &str = "sandbox:000000000000:sandbox-1:i-1";
 
-fn start(outcome: &str) -> Done {
+fn start(outcome: Outcome) -> Done {
     Done {
         planned: Planned {
             resource: Resource {
@@ -41,7 +41,7 @@ fn start(outcome: &str) -> Done {
             active_override: None,
             expired_override: false,
         },
-        outcome: outcome.into(),
+        outcome,
     }
 }
 
@@ -60,7 +60,7 @@ async fn failed_start_counts_survive_a_restart(backend: Backend) {
     let store = Store::connect(db.url()).await.expect("connect");
     let mut now = Timestamp::from_second(1_800_000_000).expect("in range");
     for n in 1..=RETRIES {
-        let plan = pass(&store, start("failed: capacity"), now).await;
+        let plan = pass(&store, start(Outcome::Failed("capacity".into())), now).await;
         let delay = SignedDuration::from_secs(15 * 2i64.pow(n - 1));
         assert_eq!(plan.retry_at, Some(now + delay), "retry #{n}");
         assert!(
@@ -69,14 +69,14 @@ async fn failed_start_counts_survive_a_restart(backend: Backend) {
         );
         now += delay;
     }
-    let plan = pass(&store, start("failed: capacity"), now).await;
+    let plan = pass(&store, start(Outcome::Failed("capacity".into())), now).await;
     assert_eq!(plan.reports.len(), 1, "reported once the retries are spent");
     assert!(
         plan.reports[0].0.reason.contains("failed 6 times"),
         "{}",
         plan.reports[0].0.reason
     );
-    let plan = pass(&store, start("failed: capacity"), now).await;
+    let plan = pass(&store, start(Outcome::Failed("capacity".into())), now).await;
     assert!(plan.reports.is_empty(), "not reported twice");
     assert_eq!(
         store.start_failures().await.expect("counts").get(KEY),
@@ -84,12 +84,12 @@ async fn failed_start_counts_survive_a_restart(backend: Backend) {
     );
 
     // A start that works clears the count.
-    pass(&store, start("ok"), now).await;
+    pass(&store, start(Outcome::Ok), now).await;
     assert!(store.start_failures().await.expect("counts").is_empty());
 
     // A count nobody updates for a day belongs to a resource that is gone.
-    pass(&store, start("failed: capacity"), now).await;
-    let mut other = start("failed: capacity");
+    pass(&store, start(Outcome::Failed("capacity".into())), now).await;
+    let mut other = start(Outcome::Failed("capacity".into()));
     other.planned.key = format!("{KEY}-other");
     pass(&store, other, now + SignedDuration::from_hours(25)).await;
     let left = store.start_failures().await.expect("counts");

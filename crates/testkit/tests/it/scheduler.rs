@@ -8,7 +8,7 @@ use std::time::Duration;
 backend_tests!(starts_at_the_transition_second);
 
 /// `n` running sandbox instances tagged `Schedule=soon`.
-async fn seed_soon(app: &TestApp, n: usize) -> Vec<String> {
+pub(crate) async fn seed_soon(app: &TestApp, n: usize) -> Vec<String> {
     let options = isched_cloud::sandbox::SandboxOptions {
         transition_delay: SignedDuration::ZERO,
         ..Default::default()
@@ -32,7 +32,7 @@ pub(crate) fn four_seconds_before_a_minute(apps: &[&TestApp]) -> Timestamp {
 }
 
 /// The schedule `soon` (UTC) with a period that begins at `boundary`.
-async fn create_soon_schedule(app: &TestApp, admin: &str, boundary: Timestamp) {
+pub(crate) async fn create_soon_schedule(app: &TestApp, admin: &str, boundary: Timestamp) {
     let begin = boundary.to_zoned_datetime(jiff::tz::TimeZone::UTC);
     let end = begin.checked_add(2.hours()).expect("later");
     let period = json!({ "name": "soon", "begintime": begin.strftime("%H:%M").to_string(), "endtime": end.strftime("%H:%M").to_string() });
