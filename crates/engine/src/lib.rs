@@ -7,6 +7,7 @@ pub mod decide;
 pub mod definitions;
 pub mod facade;
 pub mod instances;
+pub mod inventory_plan;
 pub mod jobs;
 pub mod leases;
 pub mod notify;

@@ -292,102 +292,100 @@ impl Known {
 
     /// The decision for a resource following the schedule `name`.
     fn plan_one(&self, resource: Resource, key: String, name: String) -> Planned {
-        let at = self.at;
         let remembered = self.memory.get(&key).cloned();
-        let Some(schedule) = self.catalog.schedule(&name) else {
-            return Planned {
-                decision: Decision {
-                    action: Action::None,
-                    reason: format!("unschedulable: no schedule named {name:?}"),
-                    record: None,
-                },
-                resource,
-                key,
-                schedule: name,
-                desired: None,
-                memory: remembered,
-                active_override: None,
-                expired_override: false,
-            };
-        };
-        // An override set through the API wins over one in the tag.
         let from_api = self.overrides.get(&key).and_then(stored_override);
-        let from_tag = resource
-            .tags
-            .get(OVERRIDE_TAG)
-            .and_then(|t| parse_override(t).ok());
-        let expired_override = from_api.is_some_and(|o| !o.is_active(at));
-        let active_override = from_api.or(from_tag).filter(|o| o.is_active(at));
-        let desired = schedule
-            .state_at_with(at, active_override.as_ref())
-            .to_owned();
-        // A resource moved to another schedule starts afresh.
-        let last = remembered
-            .as_ref()
-            .filter(|m| m.schedule == name)
-            .and_then(|m| LastDesired::parse(&m.last_desired));
-        let mut decision = decide(
-            resource.state,
-            resource.instance_type.as_deref(),
-            &desired,
-            last,
-            schedule.flags(),
-        );
-        decision = undo_rds_auto_start(
-            resource.kind,
-            resource.state,
-            desired.state,
-            last,
-            schedule.flags().hibernate,
-            decision,
-        );
-        if let Some(o) = &active_override {
-            decision.reason = format!(
-                "override ({} until {}): {}",
-                override_state(o),
-                o.until,
-                decision.reason
-            );
-        }
-        Planned {
+        decide_for(
+            &self.catalog,
+            self.at,
+            resource,
+            key,
+            name,
+            remembered,
+            from_api,
+        )
+    }
+}
+
+/// The decision for a resource following the schedule `name`, given what the scheduler
+/// remembers of it and its override stored through the API.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn decide_for(
+    catalog: &isched_schedule::Catalog,
+    at: Timestamp,
+    resource: Resource,
+    key: String,
+    name: String,
+    remembered: Option<ResourceMemory>,
+    from_api: Option<ResourceOverride>,
+) -> Planned {
+    let Some(schedule) = catalog.schedule(&name) else {
+        return Planned {
+            decision: Decision {
+                action: Action::None,
+                reason: format!("unschedulable: no schedule named {name:?}"),
+                record: None,
+            },
             resource,
             key,
             schedule: name,
-            desired: Some(desired.state.as_str()),
-            decision,
+            desired: None,
             memory: remembered,
-            active_override,
-            expired_override,
-        }
-    }
-}
-
-/// Decides for every resource of the stored inventory as it was last seen, at `at`: no
-/// call to the cloud, so a page can show it at once. Returns when the oldest of them was
-/// seen, which is how old the plan's view of the fleet may be.
-pub async fn plan_inventory(
-    store: &Store,
-    schedule_tag: &str,
-    at: Timestamp,
-) -> Result<(Vec<Planned>, Option<Timestamp>), EngineError> {
-    let known = Known::load(store, schedule_tag, at).await?;
-    let mut out = Vec::new();
-    let mut oldest: Option<Timestamp> = None;
-    for item in store.inventory_all().await? {
-        let Some(resource) = resource_of(&item) else {
-            continue;
+            active_override: None,
+            expired_override: false,
         };
-        if let Some((name, _)) = known.schedule_of(&resource, &item.resource) {
-            oldest = Some(oldest.map_or(item.last_seen, |o| o.min(item.last_seen)));
-            out.push(known.plan_one(resource, item.resource, name));
-        }
+    };
+    // An override set through the API wins over one in the tag.
+    let from_tag = resource
+        .tags
+        .get(OVERRIDE_TAG)
+        .and_then(|t| parse_override(t).ok());
+    let expired_override = from_api.is_some_and(|o| !o.is_active(at));
+    let active_override = from_api.or(from_tag).filter(|o| o.is_active(at));
+    let desired = schedule
+        .state_at_with(at, active_override.as_ref())
+        .to_owned();
+    // A resource moved to another schedule starts afresh.
+    let last = remembered
+        .as_ref()
+        .filter(|m| m.schedule == name)
+        .and_then(|m| LastDesired::parse(&m.last_desired));
+    let mut decision = decide(
+        resource.state,
+        resource.instance_type.as_deref(),
+        &desired,
+        last,
+        schedule.flags(),
+    );
+    decision = undo_rds_auto_start(
+        resource.kind,
+        resource.state,
+        desired.state,
+        last,
+        schedule.flags().hibernate,
+        decision,
+    );
+    if let Some(o) = &active_override {
+        decision.reason = format!(
+            "override ({} until {}): {}",
+            override_state(o),
+            o.until,
+            decision.reason
+        );
     }
-    out.sort_by(|a, b| a.key.cmp(&b.key));
-    Ok((out, oldest))
+    Planned {
+        resource,
+        key,
+        schedule: name,
+        desired: Some(desired.state.as_str()),
+        decision,
+        memory: remembered,
+        active_override,
+        expired_override,
+    }
 }
 
 /// A resource as the inventory last saw it; None for a kind this build does not know.
-fn resource_of(item: &InventoryItem) -> Option<Resource> {
+pub(crate) fn resource_of(item: &InventoryItem) -> Option<Resource> {
     Some(Resource {
         id: item.cloud_id.clone(),
         provider: item.provider.clone(),

@@ -227,6 +227,31 @@ impl Store {
         Ok(())
     }
 
+    /// The items of these keys (those not in the inventory are left out), in key order.
+    pub async fn inventory_items(&self, keys: &[String]) -> Result<Vec<InventoryItem>, StoreError> {
+        let mut out = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+            let rows: Vec<Row> = on_pool!(self, |p| {
+                let mut q = sqlx::QueryBuilder::new(concat!(
+                    "SELECT ",
+                    columns!(),
+                    " FROM inventory WHERE resource IN ("
+                ));
+                let mut list = q.separated(", ");
+                for k in chunk {
+                    list.push_bind(k);
+                }
+                q.push(")");
+                q.build_query_as().fetch_all(p).await
+            })?;
+            for r in rows {
+                out.push(InventoryItem::try_from(r)?);
+            }
+        }
+        out.sort_by(|a, b| a.resource.cmp(&b.resource));
+        Ok(out)
+    }
+
     /// One page of the inventory in resource-key order: up to `limit` items after the
     /// cursor, and whether more follow.
     pub async fn inventory_page(

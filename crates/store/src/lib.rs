@@ -22,6 +22,7 @@ pub mod jobs;
 pub mod leases;
 pub mod outbox;
 pub mod overrides;
+pub mod plan_groups;
 pub mod quotas;
 pub mod reminders;
 pub mod sandbox;

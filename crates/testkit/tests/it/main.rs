@@ -12,6 +12,7 @@ mod dry_run;
 mod fuzz_corpus;
 mod harness;
 mod instances;
+mod inventory_plan;
 mod notices;
 mod retries;
 mod scheduler;

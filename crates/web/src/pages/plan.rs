@@ -9,7 +9,8 @@ use super::{Col, Nav, Page, failure, head, shell, when};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use isched_engine::plan::{plan, plan_inventory};
+use isched_engine::inventory_plan::{InventoryPlan, plan_inventory};
+use isched_engine::plan::plan;
 use isched_server::AppState;
 use jiff::Timestamp;
 use jiff::civil::DateTime;
@@ -59,8 +60,10 @@ fn instant(form: &At, now: Timestamp) -> Result<Timestamp, (&'static str, String
         .map_err(|e| ("at", format!("{at} in {zone}: {e}")))
 }
 
-/// Resources with nothing to do listed after those to act on.
-const LISTED_UNCHANGED: usize = 100;
+/// Resources listed one by one: those to act on first, then some with nothing to do. The
+/// rest are counted in the summary (`isched plan` prints them all).
+const LISTED_CHANGES: usize = 100;
+const LISTED_UNCHANGED: usize = 50;
 
 /// `GET /ui/admin/plan`.
 pub(crate) async fn show(
@@ -74,7 +77,6 @@ pub(crate) async fn show(
         Err(e) => (None, Some(e)),
     };
     let engine = state.engine();
-    // `seen`: when the oldest resource planned for was last seen (None when live).
     let planned = match at {
         Some(at) if form.refresh => plan(
             engine.provider().as_ref(),
@@ -83,11 +85,11 @@ pub(crate) async fn show(
             at,
         )
         .await
-        .map(|p| (p, None)),
-        Some(at) => plan_inventory(engine.store(), engine.schedule_tag(), at).await,
-        None => Ok((Vec::new(), None)),
+        .map(|p| InventoryPlan::of_planned(p, LISTED_CHANGES, LISTED_UNCHANGED)),
+        Some(at) => plan_inventory(engine.store(), at, LISTED_CHANGES, LISTED_UNCHANGED).await,
+        None => Ok(InventoryPlan::default()),
     };
-    let (planned, seen) = match planned {
+    let planned = match planned {
         Ok(p) => p,
         Err(e) => return failure(e),
     };
@@ -97,18 +99,9 @@ pub(crate) async fn show(
             .filter(|(f, _)| *f == field)
             .map(|(_, m)| super::sentence(m))
     };
-    let changes = planned
-        .iter()
-        .filter(|p| p.decision.action.as_str() != "none")
-        .count();
-    // Every resource to act on, then the others up to a page's worth: a fleet of thousands
-    // is a number and a list of what changes, not a table nobody reads.
-    let (mut listed, rest): (Vec<_>, Vec<_>) = planned
-        .iter()
-        .partition(|p| p.decision.action.as_str() != "none");
-    let shown_unchanged = LISTED_UNCHANGED.min(rest.len());
-    listed.extend(rest.iter().take(shown_unchanged));
-    let unlisted = rest.len() - shown_unchanged;
+    let unchanged = planned.by_action.get("none").copied().unwrap_or(0);
+    let changes = planned.total - unchanged;
+    let unlisted = planned.total - planned.listed.len();
     let body = html! {
         main id="main" {
             h1 { "Plan" }
@@ -134,17 +127,41 @@ pub(crate) async fn show(
                 }
             }
             @if let Some(at) = at {
-                h2 { "At " (when(at)) " UTC: " (planned.len()) " resources, " (changes) " to change" }
+                h2 { "At " (when(at)) " UTC: " (planned.total) " resources, " (changes) " to change" }
                 p.muted {
                     @if form.refresh { "Resources as the cloud reports them now." }
-                    @else if let Some(seen) = seen {
+                    @else if let Some(seen) = planned.oldest_seen {
                         "Resources as the scheduler last saw them (the oldest at " (when(seen)) " UTC). "
                         "“Ask the cloud” discovers them again, which takes longer with many."
                     }
                 }
-                @if planned.is_empty() {
+                @if planned.total == 0 {
                     p.empty.card { "No resources carry the schedule tag." }
                 } @else {
+                h3 { "Decisions" }
+                div.table-wrap tabindex="0" { table {
+                    (head(&[
+                        Col::Always("Schedule"),
+                        Col::Always("State"),
+                        Col::Always("Wanted"),
+                        Col::Always("Action"),
+                        Col::Always("Resources"),
+                        Col::Optional("Why"),
+                    ]))
+                    tbody {
+                        @for l in &planned.lines {
+                            tr {
+                                th scope="row" { (l.schedule) }
+                                td { span class={ "state " (l.state) } { (l.state) } }
+                                td { (l.desired.unwrap_or("—")) }
+                                td { @if l.action == "none" { span.muted { "none" } } @else { strong { (l.action) } } }
+                                td.num { (l.count) }
+                                td.optional { (l.reason) }
+                            }
+                        }
+                    }
+                } }
+                h3 { "Resources" }
                 div.table-wrap tabindex="0" { table {
                     (head(&[
                         Col::Always("Resource"),
@@ -155,7 +172,7 @@ pub(crate) async fn show(
                         Col::Optional("Why"),
                     ]))
                     tbody {
-                        @for p in &listed {
+                        @for p in &planned.listed {
                             @let action = p.decision.action.as_str();
                             tr {
                                 th scope="row" { (p.resource.id) br; span.muted { (p.resource.region) } }
@@ -169,7 +186,7 @@ pub(crate) async fn show(
                     }
                 } }
                 @if unlisted > 0 {
-                    p.muted { (unlisted) " more resources with nothing to do are not listed; " code { "isched plan" } " prints them all." }
+                    p.muted { (unlisted) " more resources are counted above but not listed; " code { "isched plan" } " prints them all." }
                 }
                 }
             }
