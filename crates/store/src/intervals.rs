@@ -52,15 +52,21 @@ impl Store {
         start: Timestamp,
         end: Timestamp,
     ) -> Result<Vec<(String, RunningInterval)>, StoreError> {
-        let rows: Vec<(String, i64, Option<i64>)> = on_pool!(self, |p| sqlx::query_as(
+        let mut rows: Vec<(String, i64, Option<i64>)> = on_pool!(self, |p| sqlx::query_as(
+            // Two halves, so that each reads the index on ended_at (with an OR between them
+            // both databases scan every interval ever recorded), sorted here: an ORDER BY
+            // makes SQLite walk the index on resource instead.
             "SELECT resource, started_at, ended_at FROM running_intervals \
-             WHERE started_at < $2 AND (ended_at IS NULL OR ended_at > $1) \
-             ORDER BY resource, started_at"
+             WHERE ended_at IS NULL AND started_at < $2 \
+             UNION ALL \
+             SELECT resource, started_at, ended_at FROM running_intervals \
+             WHERE ended_at > $1 AND started_at < $2"
         )
         .bind(to_ms(start))
         .bind(to_ms(end))
         .fetch_all(p)
         .await)?;
+        rows.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
         rows.into_iter()
             .map(|(r, s, e)| {
                 Ok((

@@ -32,6 +32,7 @@ pub mod start_failures;
 pub mod templates;
 pub mod tokens;
 pub mod usage;
+pub mod usage_inventory;
 pub mod usage_rollups;
 pub mod users;
 

@@ -5,8 +5,8 @@
 use super::UsageSettings;
 use super::day::{NONE, Run, Subject};
 use crate::instances::{TAG_OWNER, TAG_TEMPLATE};
-use isched_store::inventory::InventoryItem;
 use isched_store::usage::StoredUsageEvent;
+use isched_store::usage_inventory::UsageInventoryRow;
 use isched_store::{Store, StoreError};
 use jiff::Timestamp;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -54,8 +54,9 @@ pub async fn subjects_between(
         });
     }
 
-    let inventory: HashMap<String, InventoryItem> = store
-        .inventory_all()
+    // The tags usage reads: owner (isched's, then the configured one) and template.
+    let inventory: HashMap<String, UsageInventoryRow> = store
+        .inventory_for_usage([TAG_OWNER, &settings.owner_tag, TAG_TEMPLATE])
         .await?
         .into_iter()
         .map(|i| (i.resource.clone(), i))
@@ -94,12 +95,10 @@ pub async fn subjects_between(
             Some(_) => None,
             None => spans.last().and_then(|s| s.1),
         };
-        let tag = |name: &str| item.and_then(|i| i.tags.get(name)).cloned();
+        let tag = |i: usize| item.and_then(|item| item.tags[i].clone());
         subjects.push(Subject {
-            owner: tag(TAG_OWNER)
-                .or_else(|| tag(&settings.owner_tag))
-                .unwrap_or_else(|| NONE.into()),
-            template: tag(TAG_TEMPLATE).unwrap_or_else(|| NONE.into()),
+            owner: tag(0).or_else(|| tag(1)).unwrap_or_else(|| NONE.into()),
+            template: tag(2).unwrap_or_else(|| NONE.into()),
             schedule: named(item.and_then(|i| i.schedule.clone())),
             exists_from,
             exists_to,
