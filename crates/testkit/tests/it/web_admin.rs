@@ -144,11 +144,38 @@ async fn an_admin_manages_users() {
     assert_eq!(database, "ok");
     browser.screenshot("web-health").await;
 
-    // The plan now, then a zone that does not exist is refused next to its field.
+    // The plan now, for three instances tagged with a schedule (seen by a discovery),
+    // then a zone that does not exist is refused next to its field.
+    let admin = app.admin_token().await;
+    app.office_schedule(&admin).await;
+    let sandbox = isched_cloud::sandbox::SandboxProvider::new(
+        app.store.clone(),
+        isched_cloud::sandbox::SandboxOptions::default(),
+    );
+    let tags = std::collections::BTreeMap::from([("Schedule".to_owned(), "office".to_owned())]);
+    sandbox
+        .seed("sandbox-1", 3, "t3.micro", &tags)
+        .await
+        .expect("seed");
+    let refreshed = app
+        .call(
+            reqwest::Method::GET,
+            "/api/v1/resources?refresh=true&limit=1",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert!(refreshed.status().is_success());
     click(b, "a[href='/ui/admin/plan']").await;
     let summary = text_of(b, Locator::Css("main h2"), "the plan").await;
-    assert!(summary.contains("resources"), "{summary}");
+    assert!(summary.contains("3 resources"), "{summary}");
+    let count = text_of(b, Locator::Css("main table td.num"), "a decision's count").await;
+    assert_eq!(count, "3");
     browser.screenshot("web-plan").await;
+    b.execute("document.querySelector('main h3').scrollIntoView()", vec![])
+        .await
+        .expect("scroll");
+    browser.screenshot("web-plan-decisions").await;
     fill(b, "#zone", "Mars/Olympus").await;
     click(b, "form[action='/ui/admin/plan'] button").await;
     let error = text_of(b, Locator::Css(".field-error"), "the zone's error").await;
