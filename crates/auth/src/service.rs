@@ -132,7 +132,7 @@ pub struct AuthService {
     pub(crate) store: Store,
     keys: std::sync::RwLock<Arc<KeyRing>>,
     /// Opens the stored signing keys (for reloads after a rotation).
-    sealer: Sealer,
+    sealer: Arc<Sealer>,
     /// When the key ring was last read from the database.
     keys_loaded: std::sync::Mutex<Timestamp>,
     pub(crate) settings: AuthSettings,
@@ -157,12 +157,17 @@ pub(crate) fn new_opaque_token() -> String {
 }
 
 impl AuthService {
+    /// What seals secrets at rest (the token and snooze-link signing keys).
+    pub fn sealer(&self) -> &Arc<Sealer> {
+        &self.sealer
+    }
+
     pub async fn new(
         store: Store,
         settings: AuthSettings,
         mailer: Mailer,
         external_issuers: Vec<ExternalIssuer>,
-        sealer: Sealer,
+        sealer: Arc<Sealer>,
         now: Timestamp,
     ) -> Result<AuthService, KeyError> {
         let keys = KeyRing::load_or_create(&store, &sealer, now).await?;

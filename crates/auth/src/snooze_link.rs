@@ -3,6 +3,7 @@
 //! the new end, signed with HMAC-SHA256 under a key kept in the database (shared by every
 //! replica). Verifying a link is parsing untrusted input, hence its fuzz target.
 
+use crate::sealing::Sealer;
 use hmac::{Hmac, Mac};
 use isched_store::{Store, StoreError};
 use jiff::Timestamp;
@@ -26,14 +27,35 @@ pub enum SnoozeError {
 
 const KEY_SETTING: &str = "snooze_signing_key";
 
-/// The key that signs snooze links, created (once for all replicas) on first use.
-pub async fn signing_key(store: &Store, now: Timestamp) -> Result<Vec<u8>, StoreError> {
-    let fresh = serde_json::Value::String(hex::encode(rand::random::<[u8; 32]>()));
-    let stored = store.setting_or_insert(KEY_SETTING, &fresh, now).await?;
-    stored
+/// The key that signs snooze links, created (once for all replicas) on first use, and
+/// sealed at rest like the token signing keys when `ISCHED_SECRET_KEY` is set (a key stored
+/// in the clear or under a previous secret is sealed again under the current one).
+pub async fn signing_key(
+    store: &Store,
+    now: Timestamp,
+    sealer: &Sealer,
+) -> Result<Vec<u8>, StoreError> {
+    let fresh = sealer.seal(&hex::encode(rand::random::<[u8; 32]>()), KEY_SETTING);
+    let stored = store
+        .setting_or_insert(KEY_SETTING, &serde_json::Value::String(fresh), now)
+        .await?;
+    let text = stored
         .as_str()
-        .and_then(|h| hex::decode(h).ok())
-        .ok_or_else(|| StoreError::Corrupt(format!("setting {KEY_SETTING} is not hex")))
+        .ok_or_else(|| StoreError::Corrupt(format!("setting {KEY_SETTING} is not text")))?;
+    let opened = sealer.open(text, KEY_SETTING).map_err(|e| {
+        StoreError::Corrupt(format!(
+            "setting {KEY_SETTING} cannot be opened ({e}): set ISCHED_SECRET_KEY (or \
+             ISCHED_SECRET_KEY_PREVIOUS) to the secret it was sealed with"
+        ))
+    })?;
+    if opened.stale && sealer.seals() {
+        let resealed = sealer.seal(&opened.plaintext, KEY_SETTING);
+        store
+            .put_setting(KEY_SETTING, &serde_json::Value::String(resealed), now)
+            .await?;
+    }
+    hex::decode(&opened.plaintext)
+        .map_err(|_| StoreError::Corrupt(format!("setting {KEY_SETTING} is not hex")))
 }
 
 impl Snooze {

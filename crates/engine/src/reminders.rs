@@ -27,6 +27,8 @@ pub struct ReminderSettings {
     pub public_url: String,
     /// The tag whose value is the owner's email.
     pub owner_tag: String,
+    /// Seals the snooze-link key at rest.
+    pub sealer: std::sync::Arc<isched_auth::sealing::Sealer>,
 }
 
 pub use isched_auth::snooze_link::{Snooze, SnoozeError, signing_key};
@@ -75,7 +77,9 @@ impl ReminderSettings {
             }
             let key = match &key {
                 Some(k) => k.clone(),
-                None => key.insert(signing_key(store, now).await?).clone(),
+                None => key
+                    .insert(signing_key(store, now, &self.sealer).await?)
+                    .clone(),
             };
             let snooze = Snooze {
                 resource: p.key.clone(),

@@ -128,6 +128,7 @@ pub async fn start_with_clock(
         snooze: jiff::SignedDuration::from_mins(config.snooze_minutes as i64),
         public_url: issuer.clone(),
         owner_tag: config.owner_tag.clone(),
+        sealer: auth.sealer().clone(),
     };
     let jobs = isched_engine::jobs::JobRunner {
         engine: engine.clone(),
@@ -240,10 +241,10 @@ async fn build_auth(
             .map_err(|e| anyhow::anyhow!("ISCHED_SMTP_URL: {e}"))?,
         None => Mailer::disabled(),
     };
-    let sealer = sealer(config)?;
+    let sealer = std::sync::Arc::new(sealer(config)?);
     if !sealer.seals() {
         tracing::warn!(
-            "ISCHED_SECRET_KEY is not set: the token signing keys are stored in the database unsealed; set it (see docs/configuration.md)"
+            "ISCHED_SECRET_KEY is not set: the token and snooze-link signing keys are stored in the database unsealed; set it (see docs/configuration.md)"
         );
     }
     AuthService::new(

@@ -46,14 +46,16 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
 /// The snooze in `link`, or the page that says why not.
 async fn checked(state: &AppState, link: &SnoozeLink) -> Result<Snooze, Response> {
     let now = state.now();
-    let key = signing_key(state.store(), now).await.map_err(|e| {
-        tracing::error!(error = %e, "cannot read the snooze signing key");
-        page(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Try again later",
-            "<p>isched cannot check this link right now.</p>",
-        )
-    })?;
+    let key = signing_key(state.store(), now, state.auth().sealer())
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "cannot read the snooze signing key");
+            page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Try again later",
+                "<p>isched cannot check this link right now.</p>",
+            )
+        })?;
     Snooze::verify(&link.r, link.s, link.u, &link.sig, &key, now).map_err(|e| {
         let status = match e {
             SnoozeError::BadSignature => StatusCode::BAD_REQUEST,

@@ -184,6 +184,7 @@ async fn run(backend: Backend) {
             snooze: SignedDuration::ZERO,
             public_url: String::new(),
             owner_tag: "Owner".into(),
+            sealer: std::sync::Arc::new(isched_auth::sealing::Sealer::none()),
         },
         acting: isched_engine::reconcile::Acting::Act,
     };

@@ -84,7 +84,7 @@ impl Engine {
             }
         )];
         let link = if until > instance.expires_at {
-            let key = signing_key(store, now).await?;
+            let key = signing_key(store, now, &settings.sealer).await?;
             let snooze = Snooze {
                 resource: format!("{LIFETIME_LINK}{}", instance.id),
                 stop_at: instance.expires_at,

@@ -95,3 +95,48 @@ async fn signing_keys_are_sealed_and_resealed_on_rotation(backend: Backend) {
     let made = keys.iter().find(|k| k.kid == new).expect("the new key");
     assert!(made.private_key_pem.starts_with("sealed:v1:"));
 }
+
+backend_tests!(the_snooze_link_key_is_sealed_too);
+
+/// The key that signs snooze links follows the same rules: made in the clear without a
+/// secret, sealed in place once one is set, resealed on rotation, refused by a wrong one;
+/// and it stays the same key throughout, so links already sent keep working.
+async fn the_snooze_link_key_is_sealed_too(backend: Backend) {
+    use isched_auth::snooze_link::signing_key;
+    let Some(db) = TestDb::create(backend).await else {
+        return;
+    };
+    let store = Store::connect(db.url()).await.expect("connect");
+    let now = Timestamp::from_second(1_800_000_000).expect("in range");
+    let stored = || async {
+        store
+            .setting("snooze_signing_key")
+            .await
+            .expect("setting")
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .expect("stored")
+    };
+    let clear = signing_key(&store, now, &Sealer::none())
+        .await
+        .expect("key");
+    let hex: String = clear.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(stored().await, hex);
+
+    let one = sealer(ONE, &[]);
+    assert_eq!(signing_key(&store, now, &one).await.expect("key"), clear);
+    let sealed_one = stored().await;
+    assert!(sealed_one.starts_with("sealed:v1:"), "{sealed_one}");
+    assert!(!sealed_one.contains(&hex));
+
+    let two = sealer(TWO, &[ONE]);
+    assert_eq!(signing_key(&store, now, &two).await.expect("key"), clear);
+    assert_ne!(stored().await, sealed_one, "resealed under the new secret");
+
+    let wrong = sealer(ONE, &[]);
+    let e = signing_key(&store, now, &wrong).await.expect_err("refused");
+    assert!(e.to_string().contains("ISCHED_SECRET_KEY"), "{e}");
+    assert!(
+        signing_key(&store, now, &Sealer::none()).await.is_err(),
+        "a sealed key is not read without a secret"
+    );
+}
