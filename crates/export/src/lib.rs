@@ -61,7 +61,7 @@ pub async fn export_days(
             last: batch_last,
         };
         // One read of the running records for the whole batch, cut into days below.
-        let subjects = subjects_between(store, settings, range.start(), range.end()).await?;
+        let subjects = subjects_between(store, settings, range.start(), range.end(), true).await?;
         for (day, start, end) in range.days() {
             let key = day.to_string();
             let daily = store.usage_days(&zone, &key, &key).await?;

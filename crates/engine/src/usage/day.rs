@@ -33,6 +33,9 @@ pub struct Subject {
     pub runs: Vec<Run>,
     /// The price of the time it did not run (what always-on would have cost).
     pub idle_price: f64,
+    /// How many resources this stands for: more than one only for resources that count
+    /// alike (same schedule, price, owner, template and start, and no runs).
+    pub weight: u32,
 }
 
 pub const NONE: &str = "(none)";
@@ -162,6 +165,8 @@ fn day_row(
         .map(|&(w0, w1)| overlap(exists.0, exists.1, w0, w1))
         .sum();
     let secs = |ms: i64| ms.div_euclid(1000);
+    let n = i64::from(s.weight.max(1));
+    let f = n as f64;
     Some(UsageRow {
         period: day.to_string(),
         resource: s.resource.clone(),
@@ -169,13 +174,13 @@ fn day_row(
         template: s.template.clone(),
         schedule: s.schedule.clone(),
         sums: UsageSums {
-            running_seconds: secs(running),
-            existing_seconds: secs(existing),
-            planned_seconds: secs(planned),
-            unplanned_seconds: secs(unplanned),
-            cost,
-            saved_cost: (existing - running) as f64 * s.idle_price / MS_PER_HOUR,
-            unplanned_cost,
+            running_seconds: secs(running) * n,
+            existing_seconds: secs(existing) * n,
+            planned_seconds: secs(planned) * n,
+            unplanned_seconds: secs(unplanned) * n,
+            cost: cost * f,
+            saved_cost: (existing - running) as f64 * s.idle_price / MS_PER_HOUR * f,
+            unplanned_cost: unplanned_cost * f,
         },
     })
 }
@@ -240,6 +245,7 @@ mod tests {
             exists_to: None,
             runs,
             idle_price: 1.0,
+            weight: 1,
         }
     }
 

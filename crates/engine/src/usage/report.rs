@@ -110,8 +110,16 @@ pub async fn report(
         };
         if range.start() < now {
             let catalog = Definitions::new(store.clone()).catalog().await?;
-            let subjects =
-                subjects_between(store, settings, range.start(), range.end().min(now)).await?;
+            // Rows per resource only when the report is per resource.
+            let per_resource = req.group_by == GroupBy::Resource;
+            let subjects = subjects_between(
+                store,
+                settings,
+                range.start(),
+                range.end().min(now),
+                per_resource,
+            )
+            .await?;
             for row in day::rows(&subjects, &range, now, &catalog) {
                 if owner.is_none_or(|o| o == row.owner) {
                     add(req.group_by.key_of(&row).to_owned(), &row.sums);

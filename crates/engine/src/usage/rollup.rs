@@ -55,7 +55,7 @@ pub async fn roll_up(
             first,
             last,
         };
-        let subjects = subjects_between(store, settings, range.start(), range.end()).await?;
+        let subjects = subjects_between(store, settings, range.start(), range.end(), true).await?;
         let mut by_day: BTreeMap<String, Vec<UsageRow>> = BTreeMap::new();
         for row in day::rows(&subjects, &range, now, &catalog) {
             by_day.entry(row.period.clone()).or_default().push(row);

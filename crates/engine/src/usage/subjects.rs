@@ -6,17 +6,18 @@ use super::UsageSettings;
 use super::day::{NONE, Run, Subject};
 use crate::instances::{TAG_OWNER, TAG_TEMPLATE};
 use isched_store::usage::StoredUsageEvent;
-use isched_store::usage_inventory::UsageInventoryRow;
 use isched_store::{Store, StoreError};
 use jiff::Timestamp;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// The subjects of `[start, end)`.
+/// The subjects of `[start, end)`: one per resource with `per_resource`; otherwise the
+/// scheduled resources that did not run and count alike are one subject of that weight.
 pub async fn subjects_between(
     store: &Store,
     settings: &UsageSettings,
     start: Timestamp,
     end: Timestamp,
+    per_resource: bool,
 ) -> Result<Vec<Subject>, StoreError> {
     let emails: HashMap<String, String> = store
         .list_users()
@@ -51,16 +52,10 @@ pub async fn subjects_between(
             exists_to: i.terminated_at,
             runs: runs_of_events(&events),
             idle_price,
+            weight: 1,
         });
     }
 
-    // The tags usage reads: owner (isched's, then the configured one) and template.
-    let inventory: HashMap<String, UsageInventoryRow> = store
-        .inventory_for_usage([TAG_OWNER, &settings.owner_tag, TAG_TEMPLATE])
-        .await?
-        .into_iter()
-        .map(|i| (i.resource.clone(), i))
-        .collect();
     let mut spans: BTreeMap<String, Vec<(Timestamp, Option<Timestamp>)>> = BTreeMap::new();
     for (resource, i) in store.running_spans_between(start, end).await? {
         if !instance_keys.contains(&resource) {
@@ -70,48 +65,78 @@ pub async fn subjects_between(
                 .push((i.started_at, i.ended_at));
         }
     }
-    // Scheduled resources that never ran in the range count too: all they saved.
-    for (key, item) in &inventory {
-        if item.schedule.is_some() && !instance_keys.contains(key) {
-            spans.entry(key.clone()).or_default();
+    // The tags usage reads: owner (isched's, then the configured one) and template.
+    let groups = store
+        .inventory_usage_groups([TAG_OWNER, &settings.owner_tag, TAG_TEMPLATE], start)
+        .await?;
+    for g in &groups {
+        let price = g
+            .instance_type
+            .as_deref()
+            .and_then(|t| settings.prices.hourly(&g.provider, &g.region, t))
+            .unwrap_or(0.0);
+        let like = |resource: String, runs: &[(Timestamp, Option<Timestamp>)], weight: u32| {
+            let tag = |i: usize| g.tags[i].clone();
+            Subject {
+                owner: tag(0).or_else(|| tag(1)).unwrap_or_else(|| NONE.into()),
+                template: tag(2).unwrap_or_else(|| NONE.into()),
+                schedule: named(g.schedule.clone()),
+                exists_from: runs
+                    .first()
+                    .map_or(g.exists_from, |r| r.0.min(g.exists_from)),
+                exists_to: None,
+                runs: runs
+                    .iter()
+                    .map(|&(start, end)| Run {
+                        start,
+                        end,
+                        hourly_price: price,
+                    })
+                    .collect(),
+                idle_price: price,
+                resource,
+                weight,
+            }
+        };
+        // Scheduled resources that never ran in the range count too (all they saved);
+        // unless each is asked for, those alike count as one subject of that weight.
+        let mut idle = Vec::new();
+        for key in &g.resources {
+            if instance_keys.contains(key) {
+                continue;
+            }
+            match spans.remove(key) {
+                Some(runs) => subjects.push(like(key.clone(), &runs, 1)),
+                None if g.schedule.is_some() => idle.push(key),
+                None => {}
+            }
+        }
+        if per_resource {
+            subjects.extend(idle.into_iter().map(|k| like(k.clone(), &[], 1)));
+        } else if !idle.is_empty() {
+            let n = idle.len() as u32;
+            subjects.push(like(format!("({n} resources)"), &[], n));
         }
     }
-    for (resource, spans) in spans {
-        let item = inventory.get(&resource);
-        let price = item
-            .and_then(|i| {
-                let t = i.instance_type.as_deref()?;
-                settings.prices.hourly(&i.provider, &i.region, t)
-            })
-            .unwrap_or(0.0);
-        let exists_from = item
-            .map(|i| i.first_seen)
-            .into_iter()
-            .chain(spans.first().map(|s| s.0))
-            .min()
-            .unwrap_or(start);
-        // Gone from the inventory: it existed until its last run ended.
-        let exists_to = match item {
-            Some(_) => None,
-            None => spans.last().and_then(|s| s.1),
-        };
-        let tag = |i: usize| item.and_then(|item| item.tags[i].clone());
+    // Gone from the inventory: they existed until their last run ended.
+    for (resource, runs) in spans {
         subjects.push(Subject {
-            owner: tag(0).or_else(|| tag(1)).unwrap_or_else(|| NONE.into()),
-            template: tag(2).unwrap_or_else(|| NONE.into()),
-            schedule: named(item.and_then(|i| i.schedule.clone())),
-            exists_from,
-            exists_to,
-            runs: spans
+            owner: NONE.into(),
+            template: NONE.into(),
+            schedule: NONE.into(),
+            exists_from: runs.first().map_or(start, |r| r.0),
+            exists_to: runs.last().and_then(|r| r.1),
+            runs: runs
                 .iter()
                 .map(|&(start, end)| Run {
                     start,
                     end,
-                    hourly_price: price,
+                    hourly_price: 0.0,
                 })
                 .collect(),
-            idle_price: price,
+            idle_price: 0.0,
             resource,
+            weight: 1,
         });
     }
     Ok(subjects)

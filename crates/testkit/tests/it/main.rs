@@ -20,6 +20,7 @@ mod sealed_keys;
 mod server;
 mod storage;
 mod templates;
+mod usage_groups;
 mod web;
 mod web_a11y;
 mod web_account;
