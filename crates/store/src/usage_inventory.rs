@@ -38,7 +38,7 @@ type Row = (
 /// The query with each backend's way to read a tag and join keys (a macro, so it stays a
 /// static string).
 macro_rules! usage_sql {
-    ($t1:literal, $t2:literal, $t3:literal, $keys:literal) => {
+    ($from:literal, $t1:literal, $t2:literal, $t3:literal, $keys:literal) => {
         concat!(
             "WITH r AS (SELECT resource, provider, region, instance_type, schedule, \
                 CASE WHEN first_seen < $4 THEN $4 ELSE first_seen END AS exists_from, ",
@@ -47,7 +47,9 @@ macro_rules! usage_sql {
             $t2,
             " AS t2, ",
             $t3,
-            " AS t3 FROM inventory) \
+            " AS t3 FROM ",
+            $from,
+            ") \
              SELECT provider, region, instance_type, schedule, exists_from, t1, t2, t3, ",
             $keys,
             " FROM r GROUP BY provider, region, instance_type, schedule, exists_from, t1, t2, t3"
@@ -69,6 +71,7 @@ impl Store {
         let (sql, paths) = match self.backend() {
             Backend::Sqlite => (
                 usage_sql!(
+                    "inventory",
                     "json_extract(tags, $1)",
                     "json_extract(tags, $2)",
                     "json_extract(tags, $3)",
@@ -77,10 +80,12 @@ impl Store {
                 tags.map(|t| format!("$.\"{}\"", t.replace('"', "\\\""))),
             ),
             Backend::Postgres => (
+                // The tags parsed once a row, not once a tag.
                 usage_sql!(
-                    "(tags::jsonb ->> $1)",
-                    "(tags::jsonb ->> $2)",
-                    "(tags::jsonb ->> $3)",
+                    "inventory CROSS JOIN LATERAL (SELECT inventory.tags::jsonb AS j) parsed",
+                    "(parsed.j ->> $1)",
+                    "(parsed.j ->> $2)",
+                    "(parsed.j ->> $3)",
                     "string_agg(resource, chr(10))"
                 ),
                 tags.map(str::to_owned),

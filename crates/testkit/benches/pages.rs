@@ -4,7 +4,9 @@
 //! loopback, signed in as the admin (a session cookie, as a browser). The latency wrk sees on
 //! loopback is the server's time plus well under a millisecond.
 //! Run: `cargo bench -p isched-testkit --bench pages` (needs `wrk`);
-//! `ISCHED_BENCH_BACKEND=sqlite|postgres` narrows it, `ISCHED_BENCH_ROWS=N` changes the size.
+//! `ISCHED_BENCH_BACKEND=sqlite|postgres` narrows it, `ISCHED_BENCH_ROWS=N` changes the size,
+//! `ISCHED_BENCH_CONNECTIONS=N` the requests in flight (default 4; 1 measures one request's
+//! server time alone, without the others' queueing for the machine's cores).
 
 use isched_cloud::sandbox::{DEFAULT_REGION, SandboxOptions, SandboxProvider};
 use isched_engine::usage::{Prices, UsageSettings, roll_up};
@@ -82,6 +84,9 @@ async fn main() {
         .map(|n| n.parse().expect("ISCHED_BENCH_ROWS is a number"))
         .unwrap_or(10_000);
     let only_backend = std::env::var("ISCHED_BENCH_BACKEND").ok();
+    let connections: u32 = std::env::var("ISCHED_BENCH_CONNECTIONS")
+        .map(|n| n.parse().expect("ISCHED_BENCH_CONNECTIONS is a number"))
+        .unwrap_or(4);
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let name = format!("{backend:?}").to_lowercase();
         if only_backend.as_ref().is_some_and(|b| *b != name) {
@@ -98,20 +103,7 @@ async fn main() {
             .seed(DEFAULT_REGION, size, "t3.micro", &tags)
             .await
             .expect("seed");
-        let refreshed = app
-            .call(
-                reqwest::Method::GET,
-                "/api/v1/resources?refresh=true&limit=1",
-                Some(&admin),
-                None,
-            )
-            .await;
-        assert!(
-            refreshed.status().is_success(),
-            "refresh: {}",
-            refreshed.status()
-        );
-        let first: serde_json::Value = refreshed.json().await.expect("a page of resources");
+        let first = app.refresh_inventory(&admin).await;
         let prefix = first["items"][0]["resource"]
             .as_str()
             .and_then(|r| r.rsplit_once(':'))
@@ -144,10 +136,15 @@ async fn main() {
             .await
             .expect("rollup");
         let cookie = sign_in(&app.base_url).await;
-        println!("{name}: {size} resources");
+        println!("{name}: {size} resources, {connections} connections");
         println!("{:<24} {:>9} {:>9}", "page", "p50 ms", "p99 ms");
         for page in PAGES {
-            let (p50, p99) = wrk_latency(&app.url(page), 4, 3, &[format!("Cookie: {cookie}")]);
+            let (p50, p99) = wrk_latency(
+                &app.url(page),
+                connections,
+                3,
+                &[format!("Cookie: {cookie}")],
+            );
             let flag = if p99 > 50.0 { "  over 50 ms" } else { "" };
             println!("{page:<24} {p50:>9.2} {p99:>9.2}{flag}");
         }

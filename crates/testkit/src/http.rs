@@ -183,4 +183,19 @@ impl Http {
             assert_eq!(res.status(), 201, "{path}");
         }
     }
+
+    /// Discovers every resource into the inventory (`GET /api/v1/resources?refresh=true`),
+    /// as `admin`, and returns the first page (one item).
+    pub async fn refresh_inventory(&self, admin: &str) -> serde_json::Value {
+        let res = self
+            .call(
+                reqwest::Method::GET,
+                "/api/v1/resources?refresh=true&limit=1",
+                Some(admin),
+                None,
+            )
+            .await;
+        assert!(res.status().is_success(), "refresh: {}", res.status());
+        res.json().await.expect("a page of resources")
+    }
 }

@@ -95,15 +95,7 @@ async fn grouped_decisions_are_each_resources_own(backend: Backend) {
             .expect("override");
     }
     // The inventory as a discovery sees it now.
-    let refreshed = app
-        .call(
-            reqwest::Method::GET,
-            "/api/v1/resources?refresh=true&limit=1",
-            Some(&admin),
-            None,
-        )
-        .await;
-    assert!(refreshed.status().is_success());
+    app.refresh_inventory(&admin).await;
 
     for at in [
         "2026-12-07T07:10:00Z",

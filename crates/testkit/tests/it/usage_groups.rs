@@ -51,15 +51,7 @@ async fn weighted_subjects_count_as_each_resource(backend: Backend) {
             ran.extend(ids.into_iter().take(1));
         }
     }
-    let refreshed = app
-        .call(
-            reqwest::Method::GET,
-            "/api/v1/resources?refresh=true&limit=1",
-            Some(&admin),
-            None,
-        )
-        .await;
-    assert!(refreshed.status().is_success());
+    app.refresh_inventory(&admin).await;
     // Some of them ran an hour this morning, one is still running.
     let now = Timestamp::now();
     let keys: Vec<String> = ran

@@ -157,15 +157,7 @@ async fn an_admin_manages_users() {
         .seed("sandbox-1", 3, "t3.micro", &tags)
         .await
         .expect("seed");
-    let refreshed = app
-        .call(
-            reqwest::Method::GET,
-            "/api/v1/resources?refresh=true&limit=1",
-            Some(&admin),
-            None,
-        )
-        .await;
-    assert!(refreshed.status().is_success());
+    app.refresh_inventory(&admin).await;
     click(b, "a[href='/ui/admin/plan']").await;
     let summary = text_of(b, Locator::Css("main h2"), "the plan").await;
     assert!(summary.contains("3 resources"), "{summary}");
