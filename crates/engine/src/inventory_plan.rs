@@ -5,9 +5,8 @@
 
 use crate::decide::Action;
 use crate::definitions::Definitions;
-use crate::plan::{EngineError, OVERRIDE_TAG, Planned, decide_for, resource_of};
+use crate::plan::{EngineError, OVERRIDE_TAG, Planned, decide_for, override_of, resource_of};
 use isched_cloud::{Resource, ResourceState};
-use isched_schedule::{OverrideStatus, ResourceOverride};
 use isched_store::Store;
 use isched_store::plan_groups::PlanGroup;
 use isched_store::scheduling::ResourceMemory;
@@ -119,17 +118,10 @@ fn decide_group(
         last_desired: last.clone(),
         last_reason: String::new(),
     });
-    let from_api = g.stored_override.as_ref().and_then(|(state, until)| {
-        let state = match state.as_str() {
-            "running" => OverrideStatus::Running,
-            "stopped" => OverrideStatus::Stopped,
-            _ => return None,
-        };
-        Some(ResourceOverride {
-            state,
-            until: *until,
-        })
-    });
+    let from_api = g
+        .stored_override
+        .as_ref()
+        .and_then(|(state, until)| override_of(state, *until));
     Some(decide_for(
         catalog,
         at,

@@ -66,11 +66,8 @@ pub fn parse_override(text: &str) -> Result<ResourceOverride, String> {
         .trim()
         .split_once(" until ")
         .ok_or_else(|| format!("{text:?} is not \"running until T\" or \"stopped until T\""))?;
-    let state = match state.trim() {
-        "running" => OverrideStatus::Running,
-        "stopped" => OverrideStatus::Stopped,
-        other => return Err(format!("{other:?} is not running or stopped")),
-    };
+    let state = status_of(state.trim())
+        .ok_or_else(|| format!("{:?} is not running or stopped", state.trim()))?;
     let until: Timestamp = until
         .trim()
         .parse()
@@ -80,15 +77,23 @@ pub fn parse_override(text: &str) -> Result<ResourceOverride, String> {
 
 /// A stored override as evaluation takes it (the table allows only these two states).
 pub(crate) fn stored_override(o: &StoredOverride) -> Option<ResourceOverride> {
-    let state = match o.state.as_str() {
-        "running" => OverrideStatus::Running,
-        "stopped" => OverrideStatus::Stopped,
-        _ => return None,
-    };
+    override_of(&o.state, o.until)
+}
+
+/// An override from its state as text and its end.
+pub(crate) fn override_of(state: &str, until: Timestamp) -> Option<ResourceOverride> {
     Some(ResourceOverride {
-        state,
-        until: o.until,
+        state: status_of(state)?,
+        until,
     })
+}
+
+fn status_of(state: &str) -> Option<OverrideStatus> {
+    match state {
+        "running" => Some(OverrideStatus::Running),
+        "stopped" => Some(OverrideStatus::Stopped),
+        _ => None,
+    }
 }
 
 fn override_state(o: &ResourceOverride) -> &'static str {

@@ -327,19 +327,6 @@ impl Store {
         rows.into_iter().map(InventoryItem::try_from).collect()
     }
 
-    /// Every resource in the inventory (for usage reports, which need each one's type,
-    /// tags and schedule).
-    pub async fn inventory_all(&self) -> Result<Vec<InventoryItem>, StoreError> {
-        let rows: Vec<Row> = on_pool!(self, |p| sqlx::query_as(concat!(
-            "SELECT ",
-            columns!(),
-            " FROM inventory ORDER BY resource"
-        ))
-        .fetch_all(p)
-        .await)?;
-        rows.into_iter().map(InventoryItem::try_from).collect()
-    }
-
     /// Records a state isched has just asked for (a start or stop it made), until the next
     /// pass sees the cloud's own.
     pub async fn set_inventory_state(&self, resource: &str, state: &str) -> Result<(), StoreError> {

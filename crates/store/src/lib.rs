@@ -8,6 +8,7 @@ mod changes;
 mod connect;
 mod email;
 mod error;
+mod grouped;
 mod time;
 
 pub mod assignments;

@@ -3,6 +3,7 @@
 //! stored or in a tag): a plan of 10,000 resources is then a few decisions, read in one
 //! query of a few rows instead of 10,000 rows with their tags.
 
+use crate::grouped::{split_keys, tag_parameter};
 use crate::time::from_ms;
 use crate::{Backend, Store, StoreError, on_pool};
 use jiff::Timestamp;
@@ -62,9 +63,6 @@ type GroupRow = (
     i64,
 );
 
-/// Keys joined in one text per group; a key never holds a newline.
-const KEY_SEPARATOR: char = '\n';
-
 impl Store {
     /// Every group of scheduled resources in the inventory. `override_tag` is the tag in
     /// which owners write overrides.
@@ -73,19 +71,16 @@ impl Store {
         override_tag: &str,
     ) -> Result<Vec<PlanGroup>, StoreError> {
         // Tags are a JSON object in a text column; each backend reads it its way.
-        let (sql, path) = match self.backend() {
-            Backend::Sqlite => (
-                groups_sql!(
-                    "json_extract(i.tags, $1)",
-                    "group_concat(resource, char(10))"
-                ),
-                format!("$.\"{}\"", override_tag.replace('"', "\\\"")),
+        let sql = match self.backend() {
+            Backend::Sqlite => groups_sql!(
+                "json_extract(i.tags, $1)",
+                "group_concat(resource, char(10))"
             ),
-            Backend::Postgres => (
-                groups_sql!("(i.tags::jsonb ->> $1)", "string_agg(resource, chr(10))"),
-                override_tag.to_owned(),
-            ),
+            Backend::Postgres => {
+                groups_sql!("(i.tags::jsonb ->> $1)", "string_agg(resource, chr(10))")
+            }
         };
+        let path = tag_parameter(self.backend(), override_tag);
         let rows: Vec<GroupRow> =
             on_pool!(self, |p| sqlx::query_as(sql).bind(&path).fetch_all(p).await)?;
         rows.into_iter()
@@ -102,7 +97,7 @@ impl Store {
                     remembered: r.4,
                     stored_override,
                     tagged_override: r.7,
-                    resources: r.8.split(KEY_SEPARATOR).map(str::to_owned).collect(),
+                    resources: split_keys(&r.8),
                     oldest_seen: from_ms(r.9)?,
                 })
             })

@@ -4,6 +4,7 @@
 //! read out of the JSON by the database, so a report over 10,000 resources on a few
 //! schedules decodes a few rows, not 10,000 tag maps.
 
+use crate::grouped::{split_keys, tag_parameter};
 use crate::time::{from_ms, to_ms};
 use crate::{Backend, Store, StoreError, on_pool};
 use jiff::Timestamp;
@@ -57,9 +58,6 @@ macro_rules! usage_sql {
     };
 }
 
-/// Keys joined in one text per group; a key never holds a newline.
-const KEY_SEPARATOR: char = '\n';
-
 impl Store {
     /// Every resource of the inventory in groups, with the values of three tags; those that
     /// began to exist before `start` count from `start`.
@@ -68,18 +66,17 @@ impl Store {
         tags: [&str; 3],
         start: Timestamp,
     ) -> Result<Vec<UsageGroup>, StoreError> {
-        let (sql, paths) = match self.backend() {
-            Backend::Sqlite => (
+        let sql = match self.backend() {
+            Backend::Sqlite => {
                 usage_sql!(
                     "inventory",
                     "json_extract(tags, $1)",
                     "json_extract(tags, $2)",
                     "json_extract(tags, $3)",
                     "group_concat(resource, char(10))"
-                ),
-                tags.map(|t| format!("$.\"{}\"", t.replace('"', "\\\""))),
-            ),
-            Backend::Postgres => (
+                )
+            }
+            Backend::Postgres => {
                 // The tags parsed once a row, not once a tag.
                 usage_sql!(
                     "inventory CROSS JOIN LATERAL (SELECT inventory.tags::jsonb AS j) parsed",
@@ -87,15 +84,14 @@ impl Store {
                     "(parsed.j ->> $2)",
                     "(parsed.j ->> $3)",
                     "string_agg(resource, chr(10))"
-                ),
-                tags.map(str::to_owned),
-            ),
+                )
+            }
         };
-        let [a, b, c] = &paths;
+        let [a, b, c] = tags.map(|t| tag_parameter(self.backend(), t));
         let rows: Vec<Row> = on_pool!(self, |p| sqlx::query_as(sql)
-            .bind(a)
-            .bind(b)
-            .bind(c)
+            .bind(&a)
+            .bind(&b)
+            .bind(&c)
             .bind(to_ms(start))
             .fetch_all(p)
             .await)?;
@@ -108,7 +104,7 @@ impl Store {
                     schedule: r.3,
                     exists_from: from_ms(r.4)?,
                     tags: [r.5, r.6, r.7],
-                    resources: r.8.split(KEY_SEPARATOR).map(str::to_owned).collect(),
+                    resources: split_keys(&r.8),
                 })
             })
             .collect()

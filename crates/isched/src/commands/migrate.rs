@@ -99,28 +99,10 @@ async fn import(engine: &Engine, args: UpstreamImport) -> anyhow::Result<ExitCod
     );
     let (periods, schedules) = (imported.periods.len(), imported.schedules.len());
     let mut spec = engine.definitions().export().await?;
-    let mut replaced = Vec::new();
-    for p in imported.periods {
-        match spec.periods.iter_mut().find(|x| x.name == p.name) {
-            Some(slot) => {
-                replaced.push(format!("period {:?}", p.name));
-                *slot = p;
-            }
-            None => spec.periods.push(p),
-        }
-    }
-    for s in imported.schedules {
-        match spec.schedules.iter_mut().find(|x| x.name == s.name) {
-            Some(slot) => {
-                replaced.push(format!("schedule {:?}", s.name));
-                *slot = s;
-            }
-            None => spec.schedules.push(s),
-        }
-    }
-    for r in &replaced {
-        println!("Replaces the stored {r}.");
-    }
+    merge(&mut spec.periods, imported.periods, "period", |p| &p.name);
+    merge(&mut spec.schedules, imported.schedules, "schedule", |s| {
+        &s.name
+    });
     if notes.is_empty() {
         println!("Everything was carried over.");
     } else {
@@ -142,6 +124,19 @@ async fn import(engine: &Engine, args: UpstreamImport) -> anyhow::Result<ExitCod
     }
     println!("Imported {periods} periods and {schedules} schedules.");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Adds `new` to `stored`; one with a stored one's name replaces it, and says so.
+fn merge<T>(stored: &mut Vec<T>, new: Vec<T>, kind: &str, name: fn(&T) -> &String) {
+    for item in new {
+        match stored.iter_mut().find(|x| name(x) == name(&item)) {
+            Some(slot) => {
+                println!("Replaces the stored {kind} {:?}.", name(&item));
+                *slot = item;
+            }
+            None => stored.push(item),
+        }
+    }
 }
 
 async fn export(engine: &Engine, file: &Path) -> anyhow::Result<ExitCode> {

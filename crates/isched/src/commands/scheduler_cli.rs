@@ -65,6 +65,15 @@ fn refuse_query(common: &UpstreamCommon) -> Option<anyhow::Result<ExitCode>> {
     })
 }
 
+/// The key upstream's answers put one definition under: `Period`, `Schedule`.
+fn key_of(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Period => "Period",
+        Kind::Schedule => "Schedule",
+        Kind::Calendar => "Calendar",
+    }
+}
+
 async fn describe(engine: &Engine, kind: Kind, name: Option<String>) -> anyhow::Result<ExitCode> {
     let defs = engine.definitions();
     let items = match name {
@@ -80,11 +89,7 @@ async fn describe(engine: &Engine, kind: Kind, name: Option<String>) -> anyhow::
         },
         None => defs.list(kind).await?,
     };
-    let key = match kind {
-        Kind::Period => "Periods",
-        Kind::Schedule => "Schedules",
-        Kind::Calendar => "Calendars",
-    };
+    let key = format!("{}s", key_of(kind));
     print(&json!({ key: items.iter().map(|v| shown(kind, v)).collect::<Vec<_>>() }))
 }
 
@@ -99,28 +104,14 @@ async fn put(
         .put_definition(&Actor::cli(), kind, existing, body)
         .await
     {
-        Ok(v) => {
-            let key = match kind {
-                Kind::Period => "Period",
-                Kind::Schedule => "Schedule",
-                Kind::Calendar => "Calendar",
-            };
-            print(&json!({ key: shown(kind, &v) }))
-        }
+        Ok(v) => print(&json!({ key_of(kind): shown(kind, &v) })),
         Err(e) => report(e),
     }
 }
 
 async fn delete(engine: &Engine, kind: Kind, name: String) -> anyhow::Result<ExitCode> {
     match engine.delete_definition(&Actor::cli(), kind, &name).await {
-        Ok(()) => {
-            let key = if kind == Kind::Period {
-                "Period"
-            } else {
-                "Schedule"
-            };
-            print(&json!({ key: name }))
-        }
+        Ok(()) => print(&json!({ key_of(kind): name })),
         Err(e) => report(e),
     }
 }
