@@ -1,6 +1,7 @@
 //! The web pages at 10,000 resources (issue G: server time for each page within 50 ms):
 //! 10,000 sandbox instances tagged with the `office` schedule, discovered into the
-//! inventory, with a week of running intervals each; p50/p99 of every page with wrk on
+//! inventory, with a week of running intervals each, a tenth of them self-service instances
+//! (of ten owners, the admin one of them); p50/p99 of every page with wrk on
 //! loopback, signed in as the admin (a session cookie, as a browser). The latency wrk sees on
 //! loopback is the server's time plus well under a millisecond.
 //! Run: `cargo bench -p isched-testkit --bench pages` (needs `wrk`);
@@ -10,6 +11,9 @@
 
 use isched_cloud::sandbox::{DEFAULT_REGION, SandboxOptions, SandboxProvider};
 use isched_engine::usage::{Prices, UsageSettings, roll_up};
+use isched_store::Store;
+use isched_store::instances::{Lifecycle, NewInstance};
+use isched_store::jobs::NewJob;
 use isched_store::scheduling::PassRecord;
 use isched_testkit::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, spawn_app, wrk_latency};
 use std::collections::BTreeMap;
@@ -30,6 +34,55 @@ const PAGES: &[&str] = &[
     "/ui/admin/health",
     "/ui/admin/settings",
 ];
+
+/// One resource in ten made a self-service instance of the `dev-box` template, as if its
+/// create job had finished: the owners are the admin and nine others, so that the user's
+/// page lists a tenth of them and the admin's fleet page all.
+async fn self_service(store: &Store, keys: &[String], ids: &[String]) {
+    let now = jiff::Timestamp::now();
+    let expires = now + jiff::SignedDuration::from_hours(24 * 30);
+    for (n, (key, cloud_id)) in keys.iter().zip(ids).step_by(10).enumerate() {
+        let owner = match n % 10 {
+            0 => ADMIN_EMAIL.to_owned(),
+            k => format!("user{k}@example.com"),
+        };
+        let (id, job, name) = (format!("i{n:06}"), format!("j{n:06}"), format!("box-{n}"));
+        let instance = NewInstance {
+            id: &id,
+            owner: &owner,
+            name: &name,
+            template: "dev-box",
+            provider: "sandbox",
+            account: "sandbox",
+            region: DEFAULT_REGION,
+            instance_type: "t3.micro",
+            schedule: "office",
+            hourly_price: Some(0.0104),
+            expires_at: expires,
+        };
+        let job = NewJob {
+            id: &job,
+            kind: "create",
+            owner: &owner,
+            instance: Some(&id),
+            steps: &["launch"],
+            idempotency_key: None,
+            now,
+        };
+        store
+            .create_instance_with_job(&instance, &job)
+            .await
+            .expect("instance");
+        store
+            .set_instance_launched(&id, cloud_id, key)
+            .await
+            .expect("launched");
+        store
+            .set_instance_lifecycle(&id, Lifecycle::Active, now)
+            .await
+            .expect("active");
+    }
+}
 
 /// The cookies a browser holds after signing in on `/`.
 async fn sign_in(base: &str) -> String {
@@ -110,6 +163,7 @@ async fn main() {
             .map(|(p, _)| p.to_owned())
             .expect("a resource key");
         let keys: Vec<String> = ids.iter().map(|id| format!("{prefix}:{id}")).collect();
+        self_service(&app.store, &keys, &ids).await;
         // Eight hours a day over the last five days for all of them, so that the usage page has intervals to
         // count: one pass opens them all, one closes them all.
         let now = jiff::Timestamp::now();

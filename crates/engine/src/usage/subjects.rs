@@ -19,19 +19,27 @@ pub async fn subjects_between(
     end: Timestamp,
     per_resource: bool,
 ) -> Result<Vec<Subject>, StoreError> {
-    let emails: HashMap<String, String> = store
-        .list_users()
-        .await?
+    // Five reads of five tables, asked at once: the report waits for the slowest only.
+    // The tags usage reads: owner (isched's, then the configured one) and template.
+    let tags = [TAG_OWNER, settings.owner_tag.as_str(), TAG_TEMPLATE];
+    let (users, usage_events, instances, running, groups) = futures_util::try_join!(
+        store.list_users(),
+        store.usage_events_between(start, end),
+        store.instances_alive_between(start, end),
+        store.running_spans_between(start, end),
+        store.inventory_usage_groups(tags, start),
+    )?;
+    let emails: HashMap<String, String> = users
         .into_iter()
         .map(|u| (u.id, u.email.as_str().to_owned()))
         .collect();
     let mut events: BTreeMap<String, Vec<StoredUsageEvent>> = BTreeMap::new();
-    for e in store.usage_events_between(start, end).await? {
+    for e in usage_events {
         events.entry(e.instance.clone()).or_default().push(e);
     }
     let mut subjects = Vec::new();
     let mut instance_keys = HashSet::new();
-    for i in store.instances_alive_between(start, end).await? {
+    for i in instances {
         let resource = i
             .resource
             .clone()
@@ -57,7 +65,7 @@ pub async fn subjects_between(
     }
 
     let mut spans: BTreeMap<String, Vec<(Timestamp, Option<Timestamp>)>> = BTreeMap::new();
-    for (resource, i) in store.running_spans_between(start, end).await? {
+    for (resource, i) in running {
         if !instance_keys.contains(&resource) {
             spans
                 .entry(resource)
@@ -65,10 +73,6 @@ pub async fn subjects_between(
                 .push((i.started_at, i.ended_at));
         }
     }
-    // The tags usage reads: owner (isched's, then the configured one) and template.
-    let groups = store
-        .inventory_usage_groups([TAG_OWNER, &settings.owner_tag, TAG_TEMPLATE], start)
-        .await?;
     for g in &groups {
         let price = g
             .instance_type
