@@ -11,10 +11,10 @@
 
 use isched_cloud::sandbox::{DEFAULT_REGION, SandboxOptions, SandboxProvider};
 use isched_engine::usage::{Prices, UsageSettings, roll_up};
-use isched_store::Store;
 use isched_store::instances::{Lifecycle, NewInstance};
 use isched_store::jobs::NewJob;
 use isched_store::scheduling::PassRecord;
+use isched_store::{Email, Store};
 use isched_testkit::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, spawn_app, wrk_latency};
 use std::collections::BTreeMap;
 
@@ -41,10 +41,18 @@ const PAGES: &[&str] = &[
 async fn self_service(store: &Store, keys: &[String], ids: &[String]) {
     let now = jiff::Timestamp::now();
     let expires = now + jiff::SignedDuration::from_hours(24 * 30);
+    // Instances belong to a user id (not an email), as the create request stores them.
+    let admin = Email::parse(ADMIN_EMAIL).expect("the admin's email");
+    let admin = store
+        .user_by_email(&admin)
+        .await
+        .expect("users")
+        .expect("the admin")
+        .id;
     for (n, (key, cloud_id)) in keys.iter().zip(ids).step_by(10).enumerate() {
         let owner = match n % 10 {
-            0 => ADMIN_EMAIL.to_owned(),
-            k => format!("user{k}@example.com"),
+            0 => admin.clone(),
+            k => format!("user-{k}"),
         };
         let (id, job, name) = (format!("i{n:06}"), format!("j{n:06}"), format!("box-{n}"));
         let instance = NewInstance {

@@ -6,6 +6,7 @@ use super::UsageSettings;
 use super::day::{self, DayRange};
 use super::subjects::subjects_between;
 use crate::definitions::{DefinitionError, Definitions};
+use futures_util::TryFutureExt;
 use isched_store::usage_rollups::{GroupBy, Rollup, UsageSums};
 use isched_store::{Store, StoreError};
 use jiff::Timestamp;
@@ -168,18 +169,17 @@ async fn live_rows(
     }
     // Rows per resource only when the report is per resource.
     let per_resource = req.group_by == GroupBy::Resource;
+    let definitions = Definitions::new(store.clone());
     let (catalog, subjects) = futures_util::try_join!(
-        async { Ok::<_, UsageError>(Definitions::new(store.clone()).catalog().await?) },
-        async {
-            Ok(subjects_between(
-                store,
-                settings,
-                range.start(),
-                range.end().min(now),
-                per_resource,
-            )
-            .await?)
-        },
+        definitions.catalog().map_err(UsageError::from),
+        subjects_between(
+            store,
+            settings,
+            range.start(),
+            range.end().min(now),
+            per_resource,
+        )
+        .map_err(UsageError::from),
     )?;
     let owner = req.owner.as_deref();
     Ok(day::rows(&subjects, &range, now, &catalog)
