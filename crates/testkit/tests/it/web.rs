@@ -9,7 +9,7 @@ use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::json;
 use std::time::Duration;
 
-use super::web_steps::{click, fill, heading, text_of};
+use super::web_steps::{click_and_confirm, click_through, fill, heading, text_of};
 
 const USER: &str = "web@isched.test";
 
@@ -53,7 +53,7 @@ async fn a_user_signs_in_creates_an_instance_and_sees_its_login_once() {
     browser.screenshot("web-sign-in").await;
     fill(b, "#email", USER).await;
     fill(b, "#password", &temporary).await;
-    click(b, "button[type=submit]").await;
+    click_through(b, "button[type=submit]").await;
     b.wait()
         .for_element(Locator::XPath("//h1[text()='Choose your password']"))
         .await
@@ -61,7 +61,7 @@ async fn a_user_signs_in_creates_an_instance_and_sees_its_login_once() {
     browser.screenshot("web-new-password").await;
     super::web_a11y::assert_accessible(b, "the new-password challenge").await;
     fill(b, "#new_password", "web-password-123").await;
-    click(b, "button[type=submit]").await;
+    click_through(b, "button[type=submit]").await;
     b.wait()
         .for_element(Locator::XPath("//h1[text()='My instances']"))
         .await
@@ -69,12 +69,12 @@ async fn a_user_signs_in_creates_an_instance_and_sees_its_login_once() {
     browser.screenshot("web-instances-empty").await;
 
     // Schedules: the list, then a week of one, in its zone and in another.
-    click(b, "a[href='/ui/schedules']").await;
+    click_through(b, "a[href='/ui/schedules']").await;
     b.wait()
         .for_element(Locator::XPath("//h1[text()='Schedules']"))
         .await
         .expect("the schedules");
-    click(b, "a[href='/ui/schedules/office']").await;
+    click_through(b, "a[href='/ui/schedules/office']").await;
     b.wait()
         .for_element(Locator::Css("figure.week svg"))
         .await
@@ -103,7 +103,7 @@ async fn a_user_signs_in_creates_an_instance_and_sees_its_login_once() {
         .await
         .expect("choose");
     fill(b, "#name", "web-box").await;
-    click(b, "form[action='/ui/instances'] button[type=submit]").await;
+    click_through(b, "form[action='/ui/instances'] button[type=submit]").await;
     // The progress page reloads itself until the job is done, then shows the login.
     b.wait()
         .at_most(Duration::from_secs(30))
@@ -137,7 +137,7 @@ async fn a_user_signs_in_creates_an_instance_and_sees_its_login_once() {
         "{text}"
     );
     browser.screenshot("web-instances").await;
-    click(b, "button[aria-label='Stop web-box']").await;
+    click_through(b, "button[aria-label='Stop web-box']").await;
     b.wait()
         .for_element(Locator::XPath("//h1[text()='My instances']"))
         .await
@@ -150,7 +150,7 @@ async fn a_user_signs_in_creates_an_instance_and_sees_its_login_once() {
     .await;
     assert!(row.contains("stopp"), "{row}");
 
-    click(b, "form[action='/ui/logout'] button").await;
+    click_through(b, "form[action='/ui/logout'] button").await;
     b.wait()
         .for_element(Locator::XPath("//h1[text()='Sign in to isched']"))
         .await
@@ -191,14 +191,14 @@ async fn an_admin_force_stops_an_instance_after_step_up() {
     b.goto(&app.url("/")).await.expect("open /");
     fill(b, "#email", isched_testkit::ADMIN_EMAIL).await;
     fill(b, "#password", isched_testkit::ADMIN_PASSWORD).await;
-    click(b, "button[type=submit]").await;
+    click_through(b, "button[type=submit]").await;
     b.wait()
         .for_element(Locator::XPath("//h1[text()='My instances']"))
         .await
         .expect("signed in");
     // Eleven minutes on, the sign-in is older than the 10 minutes' step-up window.
     app.clock.advance(jiff::SignedDuration::from_mins(11));
-    click(b, "a[href='/ui/admin/instances']").await;
+    click_through(b, "a[href='/ui/admin/instances']").await;
     b.wait()
         .for_element(Locator::XPath("//h1[text()='Confirm it is you']"))
         .await
@@ -206,7 +206,7 @@ async fn an_admin_force_stops_an_instance_after_step_up() {
     browser.screenshot("web-step-up").await;
     super::web_a11y::assert_accessible(b, "the step-up page").await;
     fill(b, "#password", isched_testkit::ADMIN_PASSWORD).await;
-    click(b, "form[action='/ui/step-up'] button").await;
+    click_through(b, "form[action='/ui/step-up'] button").await;
     b.wait()
         .for_element(Locator::XPath("//h1[text()='Fleet']"))
         .await
@@ -219,8 +219,12 @@ async fn an_admin_force_stops_an_instance_after_step_up() {
     .await;
     assert!(row.contains(USER) && row.contains("running"), "{row}");
     browser.screenshot("web-fleet").await;
-    click(b, "button[aria-label='Force-stop team-box']").await;
-    b.accept_alert().await.expect("the confirmation");
+    click_and_confirm(
+        b,
+        Locator::Css("button[aria-label='Force-stop team-box']"),
+        "force-stop",
+    )
+    .await;
     b.wait()
         .for_element(Locator::XPath("//h1[text()='Fleet']"))
         .await
@@ -468,12 +472,12 @@ async fn an_admin_reads_usage_as_charts_and_csv() {
     b.goto(&app.url("/")).await.expect("open /");
     fill(b, "#email", isched_testkit::ADMIN_EMAIL).await;
     fill(b, "#password", isched_testkit::ADMIN_PASSWORD).await;
-    click(b, "button[type=submit]").await;
+    click_through(b, "button[type=submit]").await;
     b.wait()
         .for_element(Locator::XPath("//h1[text()='My instances']"))
         .await
         .expect("signed in");
-    click(b, "a[href='/ui/usage']").await;
+    click_through(b, "a[href='/ui/usage']").await;
     b.wait()
         .for_element(Locator::XPath("//h1[text()='Usage and savings']"))
         .await

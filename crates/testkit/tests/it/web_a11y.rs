@@ -2,7 +2,7 @@
 //! real headless Chromium on every page, signed out and as an admin: no serious or critical
 //! violations.
 
-use super::web_steps::{click, fill, sign_in, text_of};
+use super::web_steps::{click_through, fill, sign_in, text_of};
 use fantoccini::Locator;
 use isched_testkit::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, Browser, spawn_app_with};
 use serde_json::Value;
@@ -109,7 +109,7 @@ async fn every_page_passes_axe_without_serious_violations() {
     b.goto(&app.url("/ui/schedules/new")).await.expect("open");
     fill(b, "#f-name", "a11y").await;
     fill(b, "#f-timezone", "Nowhere/Land").await;
-    click(b, "form.editor button[type=submit]").await;
+    click_through(b, "form.editor button[type=submit]").await;
     text_of(b, Locator::Css("#f-timezone-error"), "the zone's problem").await;
     for v in violations(b, &axe).await {
         failures.push(format!("the schedule editor with problems: {v}"));

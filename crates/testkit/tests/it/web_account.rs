@@ -4,7 +4,9 @@
 //! read from a real SMTP server.
 
 use super::codes::totp_code;
-use super::web_steps::{click, click_and_confirm, fill, gone, shown, sign_in, text_of};
+use super::web_steps::{
+    click, click_and_confirm, click_through, fill, gone, shown, sign_in, text_of,
+};
 use fantoccini::Locator;
 use isched_testkit::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, Browser, SmtpSink, spawn_app_with};
 use reqwest::Method;
@@ -27,7 +29,7 @@ async fn a_user_makes_a_token_enrols_an_authenticator_and_resets_a_forgotten_pas
     };
     let b = &browser.client;
     sign_in(b, &app.url("/"), ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    click(b, "a[href='/ui/account']").await;
+    click_through(b, "a[href='/ui/account']").await;
     b.wait()
         .for_element(Locator::XPath("//h1[text()='Your account']"))
         .await
@@ -36,7 +38,7 @@ async fn a_user_makes_a_token_enrols_an_authenticator_and_resets_a_forgotten_pas
     // A token, shown once, works on the API until it is revoked.
     fill(b, "#token-name", "laptop CLI").await;
     click(b, "input[name=scope_write]").await;
-    click(b, "form[action='/ui/account/tokens'] button[type=submit]").await;
+    click_through(b, "form[action='/ui/account/tokens'] button[type=submit]").await;
     let token = text_of(b, Locator::Css("#new-token"), "the new token").await;
     assert!(token.starts_with("isched_pat_"), "{token}");
     browser.screenshot("web-account-token").await;
@@ -71,7 +73,7 @@ async fn a_user_makes_a_token_enrols_an_authenticator_and_resets_a_forgotten_pas
 
     // The authenticator: the QR page's key, a wrong code refused next to the field, then
     // the right one; the recovery codes are shown once.
-    click(b, "form[action='/ui/account/mfa'] button").await;
+    click_through(b, "form[action='/ui/account/mfa'] button").await;
     let secret = text_of(b, Locator::Css("#totp-secret"), "the key").await;
     b.find(Locator::Css("svg.qr path"))
         .await
@@ -84,11 +86,11 @@ async fn a_user_makes_a_token_enrols_an_authenticator_and_resets_a_forgotten_pas
         "000000"
     };
     fill(b, "#code", wrong).await;
-    click(b, "form[action='/ui/account/mfa/confirm'] button").await;
+    click_through(b, "form[action='/ui/account/mfa/confirm'] button").await;
     let error = text_of(b, Locator::Css(".field-error"), "the refusal").await;
     assert!(error.contains("code"), "{error}");
     fill(b, "#code", &totp_code(&secret, jiff::Timestamp::now())).await;
-    click(b, "form[action='/ui/account/mfa/confirm'] button").await;
+    click_through(b, "form[action='/ui/account/mfa/confirm'] button").await;
     text_of(b, Locator::Css("#recovery-codes"), "the recovery codes").await;
     let mut codes = Vec::new();
     for li in b
@@ -104,26 +106,26 @@ async fn a_user_makes_a_token_enrols_an_authenticator_and_resets_a_forgotten_pas
     assert!(page.contains("An authenticator app is enrolled"), "MFA on");
 
     // Signing in again asks for a code; a recovery code will do.
-    click(b, "form[action='/ui/logout'] button").await;
+    click_through(b, "form[action='/ui/logout'] button").await;
     shown(b, "Sign in to isched").await;
     fill(b, "#email", ADMIN_EMAIL).await;
     fill(b, "#password", ADMIN_PASSWORD).await;
-    click(b, "button[type=submit]").await;
+    click_through(b, "button[type=submit]").await;
     shown(b, "Enter your code").await;
     fill(b, "#code", &codes[0]).await;
-    click(b, "button[type=submit]").await;
+    click_through(b, "button[type=submit]").await;
     b.wait()
         .for_element(Locator::XPath("//h1[text()='My instances']"))
         .await
         .expect("signed in with a recovery code");
 
     // A forgotten password: the emailed code and a new password, then the second step.
-    click(b, "form[action='/ui/logout'] button").await;
+    click_through(b, "form[action='/ui/logout'] button").await;
     shown(b, "Sign in to isched").await;
-    click(b, "a[href='/ui/forgot']").await;
+    click_through(b, "a[href='/ui/forgot']").await;
     shown(b, "Forgot your password?").await;
     fill(b, "#email", ADMIN_EMAIL).await;
-    click(b, "button[type=submit]").await;
+    click_through(b, "button[type=submit]").await;
     let mail = sink
         .wait_for_to(ADMIN_EMAIL, 1, Duration::from_secs(10))
         .await;
@@ -134,16 +136,16 @@ async fn a_user_makes_a_token_enrols_an_authenticator_and_resets_a_forgotten_pas
     shown(b, "Set a new password").await;
     fill(b, "#new_password", "short").await;
     fill(b, "#code", &code).await;
-    click(b, "button[type=submit]").await;
+    click_through(b, "button[type=submit]").await;
     let error = text_of(b, Locator::Css(".field-error"), "the weak password").await;
     assert!(error.to_lowercase().contains("characters"), "{error}");
     browser.screenshot("web-forgot-password").await;
     fill(b, "#code", &code).await;
     fill(b, "#new_password", "a-brand-new-admin-password").await;
-    click(b, "button[type=submit]").await;
+    click_through(b, "button[type=submit]").await;
     shown(b, "Enter your code").await;
     fill(b, "#code", &codes[1]).await;
-    click(b, "button[type=submit]").await;
+    click_through(b, "button[type=submit]").await;
     b.wait()
         .for_element(Locator::XPath("//h1[text()='My instances']"))
         .await

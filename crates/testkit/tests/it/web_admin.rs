@@ -2,7 +2,7 @@
 //! shown once, groups, disable and enable, reset password).
 
 use super::web_steps::{
-    admin_in_browser, click, click_and_confirm, fill, fill_when_shown, gone, text_of,
+    admin_in_browser, click_and_confirm, click_through, fill, fill_when_shown, gone, text_of,
 };
 use fantoccini::Locator;
 use std::time::Duration;
@@ -15,14 +15,14 @@ async fn an_admin_manages_users() {
         return;
     };
     let b = &browser.client;
-    click(b, "a[href='/ui/admin/users']").await;
+    click_through(b, "a[href='/ui/admin/users']").await;
     b.wait()
         .for_element(Locator::XPath("//h1[text()='Users']"))
         .await
         .expect("the users page");
     fill(b, "#email", "new@isched.test").await;
     fill(b, "#groups", "team-a").await;
-    click(b, "form[action='/ui/admin/users'] button").await;
+    click_through(b, "form[action='/ui/admin/users'] button").await;
     let password = text_of(b, Locator::Css("#temporary"), "the temporary password").await;
     assert!(password.len() >= 8, "{password}");
     browser.screenshot("web-users-created").await;
@@ -38,7 +38,7 @@ async fn an_admin_manages_users() {
 
     // The same email again is refused, next to the field.
     fill(b, "#email", "new@isched.test").await;
-    click(b, "form[action='/ui/admin/users'] button").await;
+    click_through(b, "form[action='/ui/admin/users'] button").await;
     let error = text_of(
         b,
         Locator::Css(".field-error, .notice.error"),
@@ -53,7 +53,7 @@ async fn an_admin_manages_users() {
         .expect("groups");
     input.clear().await.expect("clear");
     input.send_keys("team-b, team-c").await.expect("type");
-    click(b, "button[aria-label='Save the groups of new@isched.test']").await;
+    click_through(b, "button[aria-label='Save the groups of new@isched.test']").await;
     // The saved list no longer carries the refusal.
     gone(
         b,
@@ -108,9 +108,9 @@ async fn an_admin_manages_users() {
     assert_ne!(again, password);
 
     // The audit log has it all, filtered by the action's start; health shows each part.
-    click(b, "a[href='/ui/admin/audit']").await;
+    click_through(b, "a[href='/ui/admin/audit']").await;
     fill_when_shown(b, "#action", "user.").await;
-    click(b, "form[action='/ui/admin/audit'] button").await;
+    click_through(b, "form[action='/ui/admin/audit'] button").await;
     for _ in 0..100 {
         let url = b.current_url().await.expect("url");
         if url.as_str().contains("action=user.") {
@@ -134,7 +134,7 @@ async fn an_admin_manages_users() {
         "{actions:?}"
     );
     browser.screenshot("web-audit").await;
-    click(b, "a[href='/ui/admin/health']").await;
+    click_through(b, "a[href='/ui/admin/health']").await;
     let database = text_of(
         b,
         Locator::XPath("//tr[th[starts-with(text(),'database')]]/td[1]"),
@@ -158,7 +158,7 @@ async fn an_admin_manages_users() {
         .await
         .expect("seed");
     app.refresh_inventory(&admin).await;
-    click(b, "a[href='/ui/admin/plan']").await;
+    click_through(b, "a[href='/ui/admin/plan']").await;
     let summary = text_of(b, Locator::Css("main h2"), "the plan").await;
     assert!(summary.contains("3 resources"), "{summary}");
     let count = text_of(b, Locator::Css("main table td.num"), "a decision's count").await;
@@ -169,7 +169,7 @@ async fn an_admin_manages_users() {
         .expect("scroll");
     browser.screenshot("web-plan-decisions").await;
     fill(b, "#zone", "Mars/Olympus").await;
-    click(b, "form[action='/ui/admin/plan'] button").await;
+    click_through(b, "form[action='/ui/admin/plan'] button").await;
     let error = text_of(b, Locator::Css(".field-error"), "the zone's error").await;
     assert!(error.contains("not a time zone"), "{error}");
     browser.close().await;

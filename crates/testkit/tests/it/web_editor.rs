@@ -1,7 +1,9 @@
 //! The schedule and period editors in real headless Chromium: problems shown next to the
 //! field they name with what was typed kept, then the saved schedule's week.
 
-use super::web_steps::{admin_in_browser, click, fill, fill_when_shown, shown, text_of};
+use super::web_steps::{
+    admin_in_browser, click, click_through, fill, fill_when_shown, shown, text_of,
+};
 use fantoccini::Locator;
 
 async fn clear_and_fill(b: &fantoccini::Client, css: &str, text: &str) {
@@ -24,12 +26,12 @@ async fn an_admin_writes_a_schedule_and_sees_its_week() {
 
     b.goto(&app.url("/ui/periods")).await.expect("periods");
     shown(b, "Periods").await;
-    click(b, "a[href='/ui/periods/new']").await;
+    click_through(b, "a[href='/ui/periods/new']").await;
     fill_when_shown(b, "#f-name", "lunch").await;
     fill(b, "#f-begintime", "12:00").await;
     fill(b, "#f-endtime", "25:00").await;
     fill(b, "#f-weekdays", "mon-fri").await;
-    click(b, "form.editor button[type=submit]").await;
+    click_through(b, "form.editor button[type=submit]").await;
     let problem = text_of(
         b,
         Locator::Css("#f-endtime-error"),
@@ -39,7 +41,7 @@ async fn an_admin_writes_a_schedule_and_sees_its_week() {
     assert!(problem.contains("25:00"), "{problem}");
     browser.screenshot("web-period-editor-error").await;
     clear_and_fill(b, "#f-endtime", "13:30").await;
-    click(b, "form.editor button[type=submit]").await;
+    click_through(b, "form.editor button[type=submit]").await;
     shown(b, "Periods").await;
     text_of(
         b,
@@ -49,11 +51,11 @@ async fn an_admin_writes_a_schedule_and_sees_its_week() {
     .await;
 
     b.goto(&app.url("/ui/schedules")).await.expect("schedules");
-    click(b, "a[href='/ui/schedules/new']").await;
+    click_through(b, "a[href='/ui/schedules/new']").await;
     fill_when_shown(b, "#f-name", "lunch-breaks").await;
     fill(b, "#f-timezone", "Mars/Olympus").await;
     fill(b, "#f-periods", "lunch, siesta").await;
-    click(b, "form.editor button[type=submit]").await;
+    click_through(b, "form.editor button[type=submit]").await;
     let zone = text_of(b, Locator::Css("#f-timezone-error"), "the zone's problem").await;
     assert!(zone.contains("Mars/Olympus"), "{zone}");
     let periods = text_of(b, Locator::Css("#f-periods-error"), "the periods' problem").await;
@@ -74,7 +76,7 @@ async fn an_admin_writes_a_schedule_and_sees_its_week() {
 
     clear_and_fill(b, "#f-timezone", "Europe/Paris").await;
     clear_and_fill(b, "#f-periods", "lunch").await;
-    click(b, "form.editor button[type=submit]").await;
+    click_through(b, "form.editor button[type=submit]").await;
     shown(b, "lunch-breaks").await;
     let week = text_of(b, Locator::Css("main"), "the week").await;
     assert!(week.contains("Europe/Paris"), "{week}");
@@ -94,7 +96,7 @@ async fn an_admin_writes_a_schedule_and_sees_its_week() {
         .expect("value");
     assert_eq!(zone.as_deref(), Some("Europe/Paris"));
     click(b, "#f-enforced").await;
-    click(b, "form.editor button[type=submit]").await;
+    click_through(b, "form.editor button[type=submit]").await;
     shown(b, "lunch-breaks").await;
     let token = app.admin_token().await;
     let stored: serde_json::Value = app
@@ -121,9 +123,9 @@ async fn an_admin_manages_templates() {
     let admin = app.admin_token().await;
     app.office_schedule(&admin).await;
     let b = &browser.client;
-    click(b, "a[href='/ui/admin/templates']").await;
+    click_through(b, "a[href='/ui/admin/templates']").await;
     shown(b, "Templates").await;
-    click(b, "a[href='/ui/admin/templates/new']").await;
+    click_through(b, "a[href='/ui/admin/templates/new']").await;
     fill_when_shown(b, "#f-name", "Dev Box").await;
     fill(b, "#f-image", "ami-0abc").await;
     fill(b, "#f-instance_types", "t3.micro, t3.small").await;
@@ -135,7 +137,7 @@ async fn an_admin_manages_templates() {
         .click()
         .await
         .expect("choose it");
-    click(b, "form.editor button[type=submit]").await;
+    click_through(b, "form.editor button[type=submit]").await;
     let lifetime = text_of(
         b,
         Locator::Css("#f-max_lifetime_hours-error"),
@@ -149,14 +151,14 @@ async fn an_admin_manages_templates() {
 
     clear_and_fill(b, "#f-max_lifetime_hours", "72").await;
     clear_and_fill(b, "#f-tags", "team=platform").await;
-    click(b, "form.editor button[type=submit]").await;
+    click_through(b, "form.editor button[type=submit]").await;
     let name = text_of(b, Locator::Css("#f-name-error"), "the name's problem").await;
     assert!(
         name.to_lowercase().contains("lower-case") || name.contains("Dev Box"),
         "{name}"
     );
     clear_and_fill(b, "#f-name", "dev-box").await;
-    click(b, "form.editor button[type=submit]").await;
+    click_through(b, "form.editor button[type=submit]").await;
     shown(b, "Templates").await;
     text_of(
         b,
@@ -166,7 +168,7 @@ async fn an_admin_manages_templates() {
     .await;
     browser.screenshot("web-templates").await;
 
-    click(b, "a[href='/ui/admin/templates/dev-box/edit']").await;
+    click_through(b, "a[href='/ui/admin/templates/dev-box/edit']").await;
     shown(b, "Edit the template dev-box").await;
     let types = b
         .find(Locator::Css("#f-instance_types"))
@@ -177,7 +179,7 @@ async fn an_admin_manages_templates() {
         .expect("value");
     assert_eq!(types.as_deref(), Some("t3.micro, t3.small"));
     clear_and_fill(b, "#f-description", "A box to develop on").await;
-    click(b, "form.editor button[type=submit]").await;
+    click_through(b, "form.editor button[type=submit]").await;
     shown(b, "Templates").await;
     text_of(
         b,
@@ -216,11 +218,11 @@ async fn an_admin_sets_quotas() {
     };
     let b = &browser.client;
     let admin = isched_testkit::ADMIN_EMAIL;
-    click(b, "a[href='/ui/admin/quotas']").await;
+    click_through(b, "a[href='/ui/admin/quotas']").await;
     shown(b, "Quotas").await;
     fill(b, "#f-who", "nobody@isched.test").await;
     fill(b, "#f-max_instances", "two").await;
-    click(b, "form.editor button[type=submit]").await;
+    click_through(b, "form.editor button[type=submit]").await;
     let who = text_of(b, Locator::Css("#f-who-error"), "the unknown user").await;
     assert!(who.contains("nobody@isched.test"), "{who}");
     let count = text_of(b, Locator::Css("#f-max_instances-error"), "the count").await;
@@ -229,12 +231,12 @@ async fn an_admin_sets_quotas() {
 
     clear_and_fill(b, "#f-who", admin).await;
     clear_and_fill(b, "#f-max_instances", "2").await;
-    click(b, "form.editor button[type=submit]").await;
+    click_through(b, "form.editor button[type=submit]").await;
     let row = format!("//tr[th/strong[text()='{admin}']]");
     let cells = text_of(b, Locator::XPath(&row), "the user's quota").await;
     assert!(cells.contains('2'), "{cells}");
 
-    click(b, &format!("a[aria-label='Change the quota of {admin}']")).await;
+    click_through(b, &format!("a[aria-label='Change the quota of {admin}']")).await;
     shown(b, "Quotas").await;
     let kept = b
         .find(Locator::Css("#f-max_instances"))
@@ -254,7 +256,7 @@ async fn an_admin_sets_quotas() {
         .expect("quotas");
     fill_when_shown(b, "#f-who", "team-a").await;
     fill(b, "#f-monthly_budget", "50").await;
-    click(b, "form.editor button[type=submit]").await;
+    click_through(b, "form.editor button[type=submit]").await;
     let group = text_of(
         b,
         Locator::XPath("//tr[th/strong[text()='team-a']]"),
@@ -292,7 +294,7 @@ async fn the_settings_page_shows_the_configuration_without_secrets() {
         return;
     };
     let b = &browser.client;
-    click(b, "a[href='/ui/admin/settings']").await;
+    click_through(b, "a[href='/ui/admin/settings']").await;
     shown(b, "Settings").await;
     let page = text_of(b, Locator::Css("main"), "the settings").await;
     assert!(

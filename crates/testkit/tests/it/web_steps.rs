@@ -23,6 +23,37 @@ pub(crate) async fn click(b: &fantoccini::Client, css: &str) {
         .expect("click");
 }
 
+/// Clicks `css`, which leads to another page, and waits until the page before is gone.
+/// A form that posts back to its own page shows the same heading and rows again, so waiting
+/// for those alone can find them on the page before, which is then replaced under the test.
+pub(crate) async fn click_through(b: &fantoccini::Client, css: &str) {
+    mark_this_page(b).await;
+    click(b, css).await;
+    left(b).await;
+}
+
+/// Marks the document now shown, to tell later when it has been replaced: the mark lives
+/// in the page's `window`, which the next document does not share.
+async fn mark_this_page(b: &fantoccini::Client) {
+    b.execute("window.ischedPageBefore = true;", vec![])
+        .await
+        .expect("mark the page");
+}
+
+/// Waits until the marked page has been replaced by a loaded one. While the browser is
+/// between documents a script may fail to run: that is "not yet", not an error.
+async fn left(b: &fantoccini::Client) {
+    let check =
+        "return window.ischedPageBefore === undefined && document.readyState === 'complete';";
+    for _ in 0..100 {
+        if let Ok(serde_json::Value::Bool(true)) = b.execute(check, vec![]).await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the page is still shown 10 s after the click");
+}
+
 /// The text of the element at `at`, waiting for it to appear (pages load after a click).
 pub(crate) async fn text_of(b: &fantoccini::Client, at: Locator<'_>, what: &str) -> String {
     b.wait()
@@ -55,7 +86,7 @@ pub(crate) async fn sign_in(b: &fantoccini::Client, url: &str, email: &str, pass
     b.goto(url).await.expect("open /");
     fill(b, "#email", email).await;
     fill(b, "#password", password).await;
-    click(b, "button[type=submit]").await;
+    click_through(b, "button[type=submit]").await;
     b.wait()
         .for_element(Locator::XPath("//h1[text()='My instances']"))
         .await
@@ -83,8 +114,10 @@ pub(crate) async fn fill_when_shown(b: &fantoccini::Client, css: &str, text: &st
         .expect("type");
 }
 
-/// Clicks what `at` finds and accepts the confirmation its form asks for.
+/// Clicks what `at` finds, accepts the confirmation its form asks for and waits for the page
+/// the form leads to.
 pub(crate) async fn click_and_confirm(b: &fantoccini::Client, at: Locator<'_>, what: &str) {
+    mark_this_page(b).await;
     b.find(at)
         .await
         .unwrap_or_else(|e| panic!("{what}: {e}"))
@@ -92,6 +125,7 @@ pub(crate) async fn click_and_confirm(b: &fantoccini::Client, at: Locator<'_>, w
         .await
         .expect("click");
     b.accept_alert().await.expect("confirm");
+    left(b).await;
 }
 
 /// A headless browser signed in as the bootstrap admin of a fresh app on SQLite, its
