@@ -175,6 +175,26 @@ pub struct ResourceRef {
     pub id: String,
 }
 
+/// Tags to write on resources and tag keys to take off them, in one change (the tags the
+/// scheduler writes back after acting).
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TagChange {
+    pub set: BTreeMap<String, String>,
+    pub remove: std::collections::BTreeSet<String>,
+}
+
+impl TagChange {
+    pub fn is_empty(&self) -> bool {
+        self.set.is_empty() && self.remove.is_empty()
+    }
+
+    /// `tags` once the change is made.
+    pub fn apply(&self, tags: &mut BTreeMap<String, String>) {
+        tags.retain(|k, _| !self.remove.contains(k));
+        tags.extend(self.set.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+}
+
 /// Which resources discovery returns: those carrying any of these tag keys (servers filter
 /// where the API can), or all when empty.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 //! error, for `/health/components`.
 
 use crate::error::{ActionResult, CloudError, ErrorKind};
-use crate::model::{LaunchSpec, Login, Resource, ResourceRef, TagFilter, Target};
+use crate::model::{LaunchSpec, Login, Resource, ResourceRef, TagChange, TagFilter, Target};
 use crate::provider::Provider;
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -179,6 +179,17 @@ impl Provider for MonitoredProvider {
         tags: &BTreeMap<String, String>,
     ) -> Result<(), CloudError> {
         let r = self.inner.set_tags(target, resource, tags).await;
+        self.record_result(target, &r);
+        r
+    }
+
+    async fn retag(
+        &self,
+        target: &Target,
+        resources: &[ResourceRef],
+        change: &TagChange,
+    ) -> Result<(), CloudError> {
+        let r = self.inner.retag(target, resources, change).await;
         self.record_result(target, &r);
         r
     }

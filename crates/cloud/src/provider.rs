@@ -1,7 +1,7 @@
 //! The interface every cloud provider implements.
 
 use crate::error::{ActionResult, CloudError};
-use crate::model::{LaunchSpec, Login, Resource, ResourceRef, TagFilter, Target};
+use crate::model::{LaunchSpec, Login, Resource, ResourceRef, TagChange, TagFilter, Target};
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 
@@ -73,5 +73,14 @@ pub trait Provider: Send + Sync {
         target: &Target,
         resource: &ResourceRef,
         tags: &BTreeMap<String, String>,
+    ) -> Result<(), CloudError>;
+
+    /// Makes `change` on each of `resources`: in one request for many resources where the
+    /// cloud allows it (EC2), one per resource where it does not (RDS).
+    async fn retag(
+        &self,
+        target: &Target,
+        resources: &[ResourceRef],
+        change: &TagChange,
     ) -> Result<(), CloudError>;
 }

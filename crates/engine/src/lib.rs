@@ -3,6 +3,7 @@
 //! actual state (from `cloud`), the continuous scheduler and the leases that divide
 //! targets between replicas, and the [`Engine`] façade through which every change is made.
 
+pub mod action_tags;
 pub mod decide;
 pub mod definitions;
 pub mod facade;
@@ -13,6 +14,7 @@ pub mod leases;
 pub mod notify;
 pub mod overrides;
 pub mod plan;
+pub mod preferred_types;
 pub mod reconcile;
 pub mod reminders;
 pub mod retries;

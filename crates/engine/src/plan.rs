@@ -369,6 +369,7 @@ pub(crate) fn decide_for(
         schedule.flags().hibernate,
         decision,
     );
+    decision = crate::preferred_types::prefer(&resource, decision);
     if let Some(o) = &active_override {
         decision.reason = format!(
             "override ({} until {}): {}",

@@ -2,11 +2,14 @@
 //! per target, resizes one by one), remember each resource's new desired state, and record
 //! every action and every new reason for not acting in the history.
 
+use crate::action_tags::ActionTags;
 use crate::decide::Action;
 use crate::plan::{
     Discovery, EngineError, Plan, Planned, all_targets, plan_targets, target_key_prefix,
 };
-use isched_cloud::{Provider, ResourceRef, ResourceState, TagFilter, Target};
+use isched_cloud::{
+    CloudError, ErrorKind, Provider, ResourceRef, ResourceState, TagFilter, Target,
+};
 use isched_store::Store;
 use isched_store::scheduling::{HistoryEntry, PassRecord, ResourceMemory};
 use jiff::Timestamp;
@@ -104,12 +107,23 @@ pub async fn reconcile(
     store: &Store,
     schedule_tag: &str,
     at: Timestamp,
+    tags: &ActionTags,
 ) -> Result<Vec<Done>, EngineError> {
     let targets = all_targets(provider).await?;
-    reconcile_targets(provider, store, schedule_tag, at, &targets, Acting::Act).await
+    reconcile_targets(
+        provider,
+        store,
+        schedule_tag,
+        at,
+        &targets,
+        Acting::Act,
+        tags,
+    )
+    .await
 }
 
-/// One pass over the resources of `targets` only.
+/// One pass over the resources of `targets` only; `tags` are written back on what it acted
+/// on.
 pub async fn reconcile_targets(
     provider: &dyn Provider,
     store: &Store,
@@ -117,9 +131,10 @@ pub async fn reconcile_targets(
     at: Timestamp,
     targets: &[Target],
     acting: Acting,
+    tags: &ActionTags,
 ) -> Result<Vec<Done>, EngineError> {
     let Plan {
-        planned,
+        mut planned,
         seen: inventory,
     } = plan_targets(
         provider,
@@ -146,7 +161,14 @@ pub async fn reconcile_targets(
             .set(by_state.get(state).copied().unwrap_or(0) as f64);
     }
     let outcomes = match acting {
-        Acting::Act => act(provider, &planned).await,
+        Acting::Act => {
+            let outcomes = act(provider, &mut planned).await;
+            if !tags.is_off() {
+                let retags = tags.changes(&planned, &outcomes, at);
+                crate::action_tags::write(provider, &retags).await;
+            }
+            outcomes
+        }
         Acting::DryRun => planned
             .iter()
             .filter(|p| p.decision.action != Action::None)
@@ -156,12 +178,13 @@ pub async fn reconcile_targets(
     record_pass(provider, store, at, targets, planned, outcomes, inventory).await
 }
 
-/// Makes the decisions' actions: starts and stops in batches, resizes one by one.
-async fn act(provider: &dyn Provider, planned: &[Planned]) -> HashMap<String, Outcome> {
-    let mut outcomes = HashMap::new();
+/// Makes the decisions' actions: starts and stops in batches, resizes one by one, then
+/// the preferred types of those refused for capacity (which may turn a start into a resize).
+async fn act(provider: &dyn Provider, planned: &mut [Planned]) -> HashMap<String, Outcome> {
+    let mut results: HashMap<String, Result<(), CloudError>> = HashMap::new();
     // Batches per target and kind of action.
     let mut batches: BTreeMap<BatchKey, (Target, Vec<(String, ResourceRef)>)> = BTreeMap::new();
-    for p in planned {
+    for p in planned.iter() {
         let (kind, hibernate) = match p.decision.action {
             Action::Start => ("start", false),
             Action::Stop { hibernate } => ("stop", hibernate),
@@ -188,14 +211,21 @@ async fn act(provider: &dyn Provider, planned: &[Planned]) -> HashMap<String, Ou
                 };
                 (members, results)
             });
-    for (members, results) in futures_util::future::join_all(calls).await {
-        for ((key, _), result) in members.iter().zip(results) {
-            outcomes.insert(key.clone(), Outcome::of(result.outcome));
+    for (members, answers) in futures_util::future::join_all(calls).await {
+        for ((key, _), answer) in members.iter().zip(answers) {
+            results.insert(key.clone(), answer.outcome);
         }
     }
-    for p in planned {
+    for p in planned.iter() {
         if let Action::Resize { to } = &p.decision.action {
-            outcomes.insert(p.key.clone(), Outcome::of(resize(provider, p, to).await));
+            results.insert(p.key.clone(), resize(provider, p, to).await);
+        }
+    }
+    let mut outcomes = HashMap::with_capacity(results.len());
+    for p in planned.iter_mut() {
+        if let Some(result) = results.remove(&p.key) {
+            let result = crate::preferred_types::fall_back(provider, p, result).await;
+            outcomes.insert(p.key.clone(), Outcome::of(result));
         }
     }
     outcomes
@@ -343,7 +373,11 @@ async fn running_intervals(
 }
 
 /// Stop (when running), wait for stopped, change the type, start.
-async fn resize(provider: &dyn Provider, p: &Planned, to: &str) -> Result<(), String> {
+pub(crate) async fn resize(
+    provider: &dyn Provider,
+    p: &Planned,
+    to: &str,
+) -> Result<(), CloudError> {
     let target = p.resource.target();
     let reference = p.resource.reference();
     if p.resource.state != ResourceState::Stopped {
@@ -351,14 +385,11 @@ async fn resize(provider: &dyn Provider, p: &Planned, to: &str) -> Result<(), St
             .stop(&target, std::slice::from_ref(&reference), false)
             .await;
         if let Some(Err(e)) = r.into_iter().next().map(|r| r.outcome) {
-            return Err(e.to_string());
+            return Err(e);
         }
         let deadline = std::time::Instant::now() + STOP_WAIT;
         loop {
-            let found = provider
-                .discover(&target, &TagFilter::default())
-                .await
-                .map_err(|e| e.to_string())?;
+            let found = provider.discover(&target, &TagFilter::default()).await?;
             if found
                 .iter()
                 .any(|r| r.id == p.resource.id && r.state == ResourceState::Stopped)
@@ -366,20 +397,22 @@ async fn resize(provider: &dyn Provider, p: &Planned, to: &str) -> Result<(), St
                 break;
             }
             if std::time::Instant::now() > deadline {
-                return Err("did not stop within 5 minutes".into());
+                return Err(CloudError::new(
+                    ErrorKind::Unavailable,
+                    "did not stop within 5 minutes",
+                ));
             }
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     }
     provider
         .modify_instance_type(&target, &reference, to)
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     let r = provider
         .start(&target, std::slice::from_ref(&reference))
         .await;
     match r.into_iter().next().map(|r| r.outcome) {
-        Some(Err(e)) => Err(e.to_string()),
+        Some(Err(e)) => Err(e),
         _ => Ok(()),
     }
 }

@@ -81,6 +81,8 @@ pub struct Scheduler {
     pub reminders: ReminderSettings,
     /// Act, or only record what it would do (`ISCHED_DRY_RUN`).
     pub acting: Acting,
+    /// The tags written back on resources after starts, stops and failures.
+    pub action_tags: crate::action_tags::ActionTags,
 }
 
 enum Woke {
@@ -162,6 +164,7 @@ impl Scheduler {
                 started,
                 &mine,
                 self.acting,
+                &self.action_tags,
             )
             .await;
             // Read once for what follows the pass: reminders and the next transition.

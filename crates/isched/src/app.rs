@@ -169,6 +169,7 @@ pub async fn start_with_clock(
             } else {
                 Acting::Act
             },
+            action_tags: config.action_tags.clone(),
         };
         (s, scheduler_handle)
     });

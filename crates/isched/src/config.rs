@@ -31,6 +31,7 @@ mod tls;
 pub use tls::TlsFiles;
 mod secret_key;
 pub use secret_key::SecretKeys;
+mod action_tags;
 mod summary;
 
 const KEYS: &[&str] = &[
@@ -89,6 +90,7 @@ fn plain_keys() -> impl Iterator<Item = &'static str> {
         .chain(usage::KEYS)
         .chain(tls::KEYS)
         .chain(secret_key::KEYS)
+        .chain(action_tags::KEYS)
         .copied()
 }
 
@@ -174,6 +176,8 @@ pub struct Config {
     pub tls: Option<TlsFiles>,
     /// Seals the token signing keys at rest.
     pub secret_keys: SecretKeys,
+    /// The tags written back on resources after starts, stops and failed actions.
+    pub action_tags: isched_engine::action_tags::ActionTags,
 }
 
 /// One problem, with the key named as the user wrote it.
@@ -642,6 +646,7 @@ impl Raw {
         let identity = identity::parse(self, problems);
         let tls = tls::parse(self, problems);
         let secret_keys = secret_key::parse(self, problems);
+        let action_tags = action_tags::parse(self, problems);
         Some(Config {
             database_url: SecretString::from(database_url),
             listen: listen?,
@@ -684,6 +689,7 @@ impl Raw {
             webhook_secret,
             tls,
             secret_keys,
+            action_tags,
         })
     }
 }

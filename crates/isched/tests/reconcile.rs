@@ -10,6 +10,8 @@ struct Day {
     _dir: tempfile::TempDir,
     db: String,
     examples: PathBuf,
+    /// More configuration, as `ISCHED_*` variables.
+    env: Vec<(&'static str, String)>,
 }
 
 impl Day {
@@ -21,7 +23,14 @@ impl Day {
             _dir: dir,
             db,
             examples,
+            env: Vec::new(),
         }
+    }
+
+    /// Sets `key` for the commands run from now on.
+    fn set(&mut self, key: &'static str, value: &str) {
+        self.env.retain(|(k, _)| *k != key);
+        self.env.push((key, value.to_owned()));
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -30,6 +39,7 @@ impl Day {
             .env_remove("ISCHED_CONFIG")
             .env("ISCHED_DATABASE_URL", &self.db)
             .env("ISCHED_SANDBOX_TRANSITION_SECS", "0")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .output()
             .expect("isched runs")
     }
@@ -46,10 +56,26 @@ impl Day {
 
     /// One reconcile pass at `at`: a JSON object per scheduled resource.
     fn reconcile(&self, at: &str) -> Vec<Value> {
-        self.ok(&["reconcile", "--once", "--at", at, "--format", "json"])
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("json line"))
-            .collect()
+        lines(&self.ok(&["reconcile", "--once", "--at", at, "--format", "json"]))
+    }
+
+    /// A pass in which an action fails: its exit status says so, and it reports the rest.
+    fn failing_reconcile(&self, at: &str) -> Vec<Value> {
+        let o = self.run(&["reconcile", "--once", "--at", at, "--format", "json"]);
+        assert!(!o.status.success(), "a failed action fails the command");
+        lines(&String::from_utf8_lossy(&o.stdout))
+    }
+
+    /// The tags of `id` as discovered now.
+    fn tags(&self, id: &str) -> serde_json::Map<String, Value> {
+        let listed: Vec<Value> =
+            serde_json::from_str(&self.ok(&["resources", "list", "--refresh", "--format", "json"]))
+                .expect("a JSON list");
+        listed
+            .into_iter()
+            .find(|r| r["id"] == id)
+            .and_then(|r| r["tags"].as_object().cloned())
+            .unwrap_or_else(|| panic!("{id} is not listed"))
     }
 
     async fn stop_by_hand(&self, id: &str) {
@@ -70,6 +96,12 @@ impl Day {
         assert!(results[0].outcome.is_ok());
         store.close().await;
     }
+}
+
+fn lines(out: &str) -> Vec<Value> {
+    out.lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -364,4 +396,56 @@ async fn a_schedule_assigned_without_a_tag() {
         .collect();
     assert_eq!(plan.len(), 1, "{plan:?}");
     assert_eq!(plan[0]["schedule"], "no-such-schedule");
+}
+
+/// Upstream's `stopped_tags` and error tag: a failed stop leaves `IS-Error` (kept from its
+/// first time while it repeats) and its message; the stop that succeeds takes them off and
+/// writes the stopped tags.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_stop_leaves_an_error_tag_that_the_next_stop_takes_off() {
+    let mut day = Day::new();
+    day.ok(&["schedules", "import", day.examples.to_str().expect("utf-8")]);
+    day.ok(&[
+        "sandbox",
+        "seed",
+        "--instances",
+        "1",
+        "--tag",
+        "Schedule=office-hours",
+    ]);
+    day.set("ISCHED_ERROR_TAG", "IS-Error");
+    day.set(
+        "ISCHED_STOPPED_TAGS",
+        "StoppedBy={scheduler},StoppedAt={hour}:{minute}",
+    );
+    day.set("ISCHED_SANDBOX_FAILURE_RATE", "1");
+    let failed = day.failing_reconcile("2026-11-25T08:00:00-05:00");
+    let id = failed[0]["resource"].as_str().expect("id").to_owned();
+    assert!(
+        failed[0]["outcome"]
+            .as_str()
+            .is_some_and(|o| o.starts_with("failed")),
+        "{failed:?}"
+    );
+    let tags = day.tags(&id);
+    assert_eq!(tags["IS-Error"], "StopFailed 2026-11-25 13:00:00 UTC");
+    let message = tags["IS-ErrorMessage"].as_str().expect("message");
+    assert!(message.contains("simulated failure"), "{message}");
+    assert!(!tags.contains_key("StoppedBy"), "{tags:?}");
+
+    // It fails again: the tag still tells when the failures began.
+    day.failing_reconcile("2026-11-25T08:30:00-05:00");
+    assert_eq!(
+        day.tags(&id)["IS-Error"],
+        "StopFailed 2026-11-25 13:00:00 UTC"
+    );
+
+    day.set("ISCHED_SANDBOX_FAILURE_RATE", "0");
+    let stopped = day.reconcile("2026-11-25T08:45:00-05:00");
+    assert_eq!(stopped[0]["outcome"], "ok", "{stopped:?}");
+    let tags = day.tags(&id);
+    assert!(!tags.contains_key("IS-Error"), "{tags:?}");
+    assert!(!tags.contains_key("IS-ErrorMessage"), "{tags:?}");
+    assert_eq!(tags["StoppedBy"], "isched");
+    assert_eq!(tags["StoppedAt"], "13:45");
 }

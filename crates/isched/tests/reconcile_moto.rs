@@ -3,7 +3,7 @@
 //! override that expires and a weekend; then the two DST Sundays.
 
 use aws_sdk_ec2::types::{InstanceType, ResourceType, Tag, TagSpecification};
-use isched_testkit::{Backend, Moto, TestDb, backend_tests, isched_on_aws};
+use isched_testkit::{Backend, Fault, FaultProxy, Moto, TestDb, backend_tests, isched_on_aws};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::process::{Command, Output};
@@ -40,6 +40,10 @@ struct MotoDay {
     ec2: aws_sdk_ec2::Client,
     _dir: tempfile::TempDir,
     db: TestDb,
+    /// More configuration, as `ISCHED_*` variables.
+    env: Vec<(&'static str, &'static str)>,
+    /// Where isched reaches AWS: moto, or a proxy in front of it.
+    endpoint: String,
 }
 
 impl MotoDay {
@@ -52,10 +56,12 @@ impl MotoDay {
         let defs = dir.path().join("schedules.yaml");
         std::fs::write(&defs, DEFINITIONS).expect("write definitions");
         let day = MotoDay {
+            endpoint: moto.endpoint.clone(),
             moto,
             ec2,
             _dir: dir,
             db,
+            env: Vec::new(),
         };
         day.ok(&["schedules", "import", defs.to_str().expect("utf-8")]);
         Some(day)
@@ -66,8 +72,9 @@ impl MotoDay {
         command
             .args(args)
             .env_remove("ISCHED_CONFIG")
-            .env("ISCHED_DATABASE_URL", self.db.url());
-        isched_on_aws(&mut command, &self.moto.endpoint, "us-east-1");
+            .env("ISCHED_DATABASE_URL", self.db.url())
+            .envs(self.env.iter().copied());
+        isched_on_aws(&mut command, &self.endpoint, "us-east-1");
         command.output().expect("isched runs")
     }
 
@@ -136,6 +143,27 @@ impl MotoDay {
             .expect("stop by hand");
     }
 
+    /// The tags of `id` as EC2 reports them.
+    async fn tags(&self, id: &str) -> BTreeMap<String, String> {
+        let out = self
+            .ec2
+            .describe_instances()
+            .instance_ids(id)
+            .send()
+            .await
+            .expect("describe");
+        out.reservations()[0].instances()[0]
+            .tags()
+            .iter()
+            .map(|t| {
+                (
+                    t.key().unwrap_or_default().to_owned(),
+                    t.value().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
+    }
+
     /// State name and instance type as EC2 reports them.
     async fn describe(&self, id: &str) -> (String, String) {
         let out = self
@@ -166,7 +194,9 @@ fn only(actions: &BTreeMap<String, String>, ids: &[&str], action: &str) -> bool 
 // Each scenario on both databases.
 backend_tests!(
     office_hours_resize_override_and_weekend_on_moto,
-    dst_sundays_on_moto
+    dst_sundays_on_moto,
+    started_and_stopped_tags_on_moto,
+    preferred_types_on_moto
 );
 
 async fn office_hours_resize_override_and_weekend_on_moto(backend: Backend) {
@@ -284,4 +314,133 @@ async fn dst_sundays_on_moto(backend: Backend) {
     assert_eq!(day.actions("2027-03-14T07:00:00Z")[&spring], "start");
     assert_eq!(day.actions("2027-03-14T07:59:59Z")[&spring], "none");
     assert_eq!(day.actions("2027-03-14T08:00:00Z")[&spring], "stop");
+}
+
+/// Upstream's `started_tags` and `stopped_tags` with its placeholders: each action writes
+/// its own and takes the other's off, and a success takes an earlier error tag off.
+async fn started_and_stopped_tags_on_moto(backend: Backend) {
+    let Some(mut day) = MotoDay::new(backend).await else {
+        return;
+    };
+    day.env = vec![
+        (
+            "ISCHED_STARTED_TAGS",
+            "StartedBy={scheduler},Started={year}-{month}-{day} {hour}:{minute} {timezone}",
+        ),
+        (
+            "ISCHED_STOPPED_TAGS",
+            "Stopped={day}/{month} {hour}:{minute}",
+        ),
+        ("ISCHED_ERROR_TAG", "IS-Error"),
+    ];
+    let a = day
+        .launch(Some("office-hours"), InstanceType::T3Micro)
+        .await;
+    let b = day
+        .launch(Some("office-hours"), InstanceType::T3Micro)
+        .await;
+    // B failed before: a success takes the error off.
+    day.ec2
+        .create_tags()
+        .resources(&b)
+        .tags(Tag::builder().key("IS-Error").value("StopFailed").build())
+        .tags(
+            Tag::builder()
+                .key("IS-ErrorMessage")
+                .value("earlier")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("tag");
+
+    let first = day.actions("2026-11-25T08:00:00-05:00");
+    assert!(only(&first, &[&a, &b], "stop"), "{first:?}");
+    for id in [&a, &b] {
+        let tags = day.tags(id).await;
+        assert_eq!(tags.get("Stopped").map(String::as_str), Some("25/11 13:00"));
+        assert!(!tags.contains_key("StartedBy"), "{tags:?}");
+        assert!(!tags.contains_key("IS-Error"), "{tags:?}");
+        assert!(!tags.contains_key("IS-ErrorMessage"), "{tags:?}");
+    }
+
+    let nine = day.actions("2026-11-25T09:00:00-05:00");
+    assert!(only(&nine, &[&a, &b], "start"), "{nine:?}");
+    for id in [&a, &b] {
+        let tags = day.tags(id).await;
+        assert_eq!(
+            tags.get("Started").map(String::as_str),
+            Some("2026-11-25 14:00 UTC")
+        );
+        assert_eq!(tags.get("StartedBy").map(String::as_str), Some("isched"));
+        assert!(!tags.contains_key("Stopped"), "{tags:?}");
+        assert_eq!(
+            tags.get("Schedule").map(String::as_str),
+            Some("office-hours")
+        );
+    }
+}
+
+/// Upstream's preferred instance types: a start refused for capacity falls back to the
+/// next type and is recorded as a resize to it; the next start brings the first type back.
+async fn preferred_types_on_moto(backend: Backend) {
+    let Some(mut day) = MotoDay::new(backend).await else {
+        return;
+    };
+    let a = day
+        .launch(Some("office-hours"), InstanceType::T3Large)
+        .await;
+    day.ec2
+        .create_tags()
+        .resources(&a)
+        .tags(
+            Tag::builder()
+                .key("IS-PreferredInstanceTypes")
+                .value("t3.large, m5.large")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("tag");
+    assert_eq!(day.actions("2026-11-25T08:00:00-05:00")[&a], "stop");
+
+    // 09:00: EC2 has no t3.large to give.
+    let proxy = FaultProxy::with_fault(
+        &day.moto.endpoint,
+        Fault::NoCapacity,
+        1,
+        "Action=StartInstances",
+    )
+    .await;
+    day.endpoint = proxy.endpoint.clone();
+    let (action, outcome, reason) = day.reconcile("2026-11-25T09:00:00-05:00")[&a].clone();
+    assert_eq!(
+        (action.as_str(), outcome.as_str()),
+        ("resize", "ok"),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("no capacity for t3.large: started as m5.large"),
+        "{reason}"
+    );
+    assert_eq!(proxy.throttled(), 1, "one start was refused");
+    assert_eq!(
+        day.describe(&a).await,
+        ("running".to_owned(), "m5.large".to_owned())
+    );
+    let history = day.ok(&["history", &a, "--format", "json"]);
+    assert!(history.contains("started as m5.large"), "{history}");
+
+    // The next day's start goes back to the first type, capacity permitting.
+    assert_eq!(day.actions("2026-11-25T17:00:00-05:00")[&a], "stop");
+    let (action, _, reason) = day.reconcile("2026-11-26T09:00:00-05:00")[&a].clone();
+    assert_eq!(action, "resize");
+    assert!(
+        reason.contains("back to its preferred type t3.large"),
+        "{reason}"
+    );
+    assert_eq!(
+        day.describe(&a).await,
+        ("running".to_owned(), "t3.large".to_owned())
+    );
 }

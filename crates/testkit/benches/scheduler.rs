@@ -97,6 +97,14 @@ impl Provider for Timed {
     ) -> Result<(), CloudError> {
         self.inner.set_tags(t, r, tags).await
     }
+    async fn retag(
+        &self,
+        t: &Target,
+        r: &[ResourceRef],
+        change: &isched_cloud::TagChange,
+    ) -> Result<(), CloudError> {
+        self.inner.retag(t, r, change).await
+    }
 }
 
 /// 100 schedules, each with a period that ends at `end` in its own zone.
@@ -187,6 +195,7 @@ async fn run(backend: Backend) {
             sealer: std::sync::Arc::new(isched_auth::sealing::Sealer::none()),
         },
         acting: isched_engine::reconcile::Acting::Act,
+        action_tags: Default::default(),
     };
     let handle = SchedulerHandle::default();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

@@ -1,7 +1,7 @@
 //! A reverse proxy on a free loopback port that answers the first N matching requests
-//! (those whose body contains a given text, such as `Action=RunInstances`) with EC2's
-//! throttling error and forwards everything else to an upstream (moto), so that tests can
-//! show throttled calls are retried.
+//! (those whose body contains a given text, such as `Action=RunInstances`) with an EC2
+//! error (throttling, or no capacity) and forwards everything else to an upstream (moto),
+//! so that tests can show throttled calls are retried and refused starts fall back.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -23,6 +23,7 @@ struct Proxy {
     client: reqwest::Client,
     throttle_left: Arc<AtomicUsize>,
     matching: String,
+    fault: Fault,
     throttled: Arc<AtomicUsize>,
     forwarded: Arc<AtomicUsize>,
 }
@@ -31,8 +32,40 @@ struct Proxy {
 const THROTTLED: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>RequestLimitExceeded</Code>\
 <Message>Request limit exceeded.</Message></Error></Errors><RequestID>isched-fault-proxy</RequestID></Response>";
 
+/// EC2's answer when it has no capacity for the instance type (sent as a client error, so
+/// that the SDK does not retry it and the caller sees it at once).
+const NO_CAPACITY: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>InsufficientInstanceCapacity</Code>\
+<Message>We currently do not have sufficient capacity in the Availability Zone you requested.</Message></Error></Errors><RequestID>isched-fault-proxy</RequestID></Response>";
+
+/// What the proxy answers matching requests with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    Throttled,
+    NoCapacity,
+}
+
+impl Fault {
+    fn answer(self) -> (StatusCode, &'static str) {
+        match self {
+            Fault::Throttled => (StatusCode::SERVICE_UNAVAILABLE, THROTTLED),
+            Fault::NoCapacity => (StatusCode::BAD_REQUEST, NO_CAPACITY),
+        }
+    }
+}
+
 impl FaultProxy {
+    /// Throttles the first `throttle_first` requests matching `matching`.
     pub async fn start(upstream: &str, throttle_first: usize, matching: &str) -> FaultProxy {
+        FaultProxy::with_fault(upstream, Fault::Throttled, throttle_first, matching).await
+    }
+
+    /// Answers the first `first` requests matching `matching` with `fault`.
+    pub async fn with_fault(
+        upstream: &str,
+        fault: Fault,
+        first: usize,
+        matching: &str,
+    ) -> FaultProxy {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -40,8 +73,9 @@ impl FaultProxy {
         let state = Proxy {
             upstream: upstream.trim_end_matches('/').to_owned(),
             client: reqwest::Client::new(),
-            throttle_left: Arc::new(AtomicUsize::new(throttle_first)),
+            throttle_left: Arc::new(AtomicUsize::new(first)),
             matching: matching.to_owned(),
+            fault,
             throttled: Arc::new(AtomicUsize::new(0)),
             forwarded: Arc::new(AtomicUsize::new(0)),
         };
@@ -58,7 +92,7 @@ impl FaultProxy {
         }
     }
 
-    /// Requests answered with a throttling error.
+    /// Requests answered with the fault.
     pub fn throttled(&self) -> usize {
         self.throttled.load(Ordering::SeqCst)
     }
@@ -79,10 +113,11 @@ async fn forward(State(p): State<Proxy>, req: Request) -> Response {
             .is_ok()
     {
         p.throttled.fetch_add(1, Ordering::SeqCst);
+        let (status, body) = p.fault.answer();
         return Response::builder()
-            .status(StatusCode::SERVICE_UNAVAILABLE)
+            .status(status)
             .header("content-type", "text/xml")
-            .body(Body::from(THROTTLED))
+            .body(Body::from(body))
             .expect("response");
     }
     p.forwarded.fetch_add(1, Ordering::SeqCst);

@@ -20,7 +20,7 @@ pub use wrk::wrk_latency;
 
 pub use browser::Browser;
 pub use db::{Backend, TestDb};
-pub use fault_proxy::FaultProxy;
+pub use fault_proxy::{Fault, FaultProxy};
 pub use http::Http;
 pub use moto::{Moto, isched_on_aws, sdk_config_for};
 pub use serve_process::ServeProcess;

@@ -4,8 +4,8 @@
 use super::errors::classify;
 use crate::error::{CloudError, ErrorKind};
 use crate::model::{
-    LaunchSpec, Login, LoginSecret, Resource, ResourceKind, ResourceState, TagFilter, Target,
-    sha256_fingerprint,
+    LaunchSpec, Login, LoginSecret, Resource, ResourceKind, ResourceState, TagChange, TagFilter,
+    Target, sha256_fingerprint,
 };
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::{
@@ -257,6 +257,42 @@ pub(super) async fn set_tags(
         .await
         .map(|_| ())
         .map_err(|e| classify("CreateTags", e))
+}
+
+/// Makes `change` on `ids`: one CreateTags and one DeleteTags per `batch_size` instances.
+pub(super) async fn retag(
+    client: &Client,
+    ids: &[String],
+    batch_size: usize,
+    change: &TagChange,
+) -> Result<(), CloudError> {
+    for batch in ids.chunks(batch_size.max(1)) {
+        if !change.set.is_empty() {
+            client
+                .create_tags()
+                .set_resources(Some(batch.to_vec()))
+                .set_tags(Some(tags(&change.set)))
+                .send()
+                .await
+                .map_err(|e| classify("CreateTags", e))?;
+        }
+        if !change.remove.is_empty() {
+            // A key alone deletes the tag whatever its value.
+            let keys = change
+                .remove
+                .iter()
+                .map(|k| Tag::builder().key(k).build())
+                .collect();
+            client
+                .delete_tags()
+                .set_resources(Some(batch.to_vec()))
+                .set_tags(Some(keys))
+                .send()
+                .await
+                .map_err(|e| classify("DeleteTags", e))?;
+        }
+    }
+    Ok(())
 }
 
 /// A new ed25519 key pair named `name`, replacing one of that name (whose private key a

@@ -13,7 +13,9 @@ pub mod s3;
 pub use call_counter::CallCounter;
 
 use crate::error::{ActionResult, CloudError, ErrorKind};
-use crate::model::{LaunchSpec, Login, Resource, ResourceKind, ResourceRef, TagFilter, Target};
+use crate::model::{
+    LaunchSpec, Login, Resource, ResourceKind, ResourceRef, TagChange, TagFilter, Target,
+};
 use crate::provider::Provider;
 use async_trait::async_trait;
 use aws_config::retry::RetryConfig;
@@ -437,20 +439,50 @@ impl Provider for AwsProvider {
         match resource.kind {
             ResourceKind::Ec2Instance => ec2::set_tags(&clients.ec2, &resource.id, tags).await,
             ResourceKind::RdsInstance | ResourceKind::RdsCluster => {
-                let kind = if resource.kind == ResourceKind::RdsInstance {
-                    "db"
-                } else {
-                    "cluster"
-                };
-                let arn = format!(
-                    "arn:aws:rds:{}:{}:{kind}:{}",
-                    target.region, target.account, resource.id
-                );
-                rds::set_tags(&clients.rds, &arn, tags).await
+                rds::set_tags(&clients.rds, &rds_arn(target, resource), tags).await
             }
             ResourceKind::SandboxInstance => {
                 Err(CloudError::new(ErrorKind::Invalid, "not an AWS resource"))
             }
         }
     }
+
+    async fn retag(
+        &self,
+        target: &Target,
+        resources: &[ResourceRef],
+        change: &TagChange,
+    ) -> Result<(), CloudError> {
+        if change.is_empty() {
+            return Ok(());
+        }
+        let clients = self.clients(target).await?;
+        let _permit = clients.limit.acquire().await;
+        let mut instances = Vec::new();
+        for r in resources {
+            match r.kind {
+                ResourceKind::Ec2Instance => instances.push(r.id.clone()),
+                ResourceKind::RdsInstance | ResourceKind::RdsCluster => {
+                    rds::retag(&clients.rds, &rds_arn(target, r), change).await?
+                }
+                ResourceKind::SandboxInstance => {
+                    return Err(CloudError::new(ErrorKind::Invalid, "not an AWS resource"));
+                }
+            }
+        }
+        ec2::retag(&clients.ec2, &instances, self.settings.batch_size, change).await
+    }
+}
+
+/// RDS tags resources by ARN.
+fn rds_arn(target: &Target, r: &ResourceRef) -> String {
+    let kind = if r.kind == ResourceKind::RdsInstance {
+        "db"
+    } else {
+        "cluster"
+    };
+    format!(
+        "arn:aws:rds:{}:{}:{kind}:{}",
+        target.region, target.account, r.id
+    )
 }

@@ -4,7 +4,7 @@
 
 use super::errors::classify;
 use crate::error::CloudError;
-use crate::model::{Resource, ResourceKind, ResourceState, TagFilter, Target};
+use crate::model::{Resource, ResourceKind, ResourceState, TagChange, TagFilter, Target};
 use aws_sdk_rds::Client;
 use aws_sdk_rds::types::Tag;
 use std::collections::BTreeMap;
@@ -167,4 +167,25 @@ pub(super) async fn set_tags(
         .await
         .map(|_| ())
         .map_err(|e| classify("AddTagsToResource", e))
+}
+
+/// Makes `change` on one resource, by ARN (RDS tags one resource per request).
+pub(super) async fn retag(
+    client: &Client,
+    arn: &str,
+    change: &TagChange,
+) -> Result<(), CloudError> {
+    if !change.set.is_empty() {
+        set_tags(client, arn, &change.set).await?;
+    }
+    if !change.remove.is_empty() {
+        client
+            .remove_tags_from_resource()
+            .resource_name(arn)
+            .set_tag_keys(Some(change.remove.iter().cloned().collect()))
+            .send()
+            .await
+            .map_err(|e| classify("RemoveTagsFromResource", e))?;
+    }
+    Ok(())
 }

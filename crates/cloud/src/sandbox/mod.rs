@@ -10,8 +10,8 @@ pub use prices::{PRICES, hourly_price};
 
 use crate::error::{ActionResult, CloudError, ErrorKind};
 use crate::model::{
-    LaunchSpec, Login, LoginSecret, Resource, ResourceKind, ResourceRef, ResourceState, TagFilter,
-    Target, sha256_fingerprint,
+    LaunchSpec, Login, LoginSecret, Resource, ResourceKind, ResourceRef, ResourceState, TagChange,
+    TagFilter, Target, sha256_fingerprint,
 };
 use crate::provider::Provider;
 use async_trait::async_trait;
@@ -474,5 +474,24 @@ impl Provider for SandboxProvider {
             .sandbox_set_tags(&resource.id, &row.tags)
             .await
             .map_err(store_err)
+    }
+
+    async fn retag(
+        &self,
+        _target: &Target,
+        resources: &[ResourceRef],
+        change: &TagChange,
+    ) -> Result<(), CloudError> {
+        // One call, as EC2's CreateTags, however many resources it names.
+        self.throttle()?;
+        for resource in resources {
+            let mut row = self.existing(resource).await?;
+            change.apply(&mut row.tags);
+            self.store
+                .sandbox_set_tags(&resource.id, &row.tags)
+                .await
+                .map_err(store_err)?;
+        }
+        Ok(())
     }
 }

@@ -53,7 +53,14 @@ pub fn run_reconcile(config_file: Option<&Path>, at: Option<String>, format: For
     with_store(config_file, move |config, store| async move {
         let at = instant(at)?;
         let provider = crate::providers::build(&config, &store).await;
-        let done = reconcile(provider.as_ref(), &store, &config.schedule_tag, at).await?;
+        let done = reconcile(
+            provider.as_ref(),
+            &store,
+            &config.schedule_tag,
+            at,
+            &config.action_tags,
+        )
+        .await?;
         let failed = done.iter().any(|d| d.outcome.is_failed());
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         for d in &done {

@@ -17,6 +17,16 @@ fn list(items: &[String]) -> String {
     }
 }
 
+/// Tag templates as written: `Key=value, Other=value`.
+fn templates(items: &[isched_engine::action_tags::TagTemplate]) -> String {
+    list(
+        &items
+            .iter()
+            .map(|t| format!("{}={}", t.key, t.value))
+            .collect::<Vec<_>>(),
+    )
+}
+
 fn yes(flag: bool) -> String {
     if flag { "yes" } else { "no" }.to_owned()
 }
@@ -102,6 +112,15 @@ impl Config {
                     ),
                     ("ISCHED_SCHEDULE_TAG", self.schedule_tag.clone()),
                     ("ISCHED_OWNER_TAG", self.owner_tag.clone()),
+                    ("ISCHED_STARTED_TAGS", templates(&self.action_tags.started)),
+                    ("ISCHED_STOPPED_TAGS", templates(&self.action_tags.stopped)),
+                    (
+                        "ISCHED_ERROR_TAG",
+                        self.action_tags
+                            .error_tag
+                            .clone()
+                            .unwrap_or_else(|| "(none)".into()),
+                    ),
                     ("ISCHED_AWS_BATCH_SIZE", self.aws_batch_size.to_string()),
                     (
                         "ISCHED_AWS_CONCURRENCY_PER_TARGET",

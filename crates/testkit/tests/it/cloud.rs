@@ -4,8 +4,8 @@
 use isched_cloud::aws::{AccountRole, AwsProvider, AwsSettings};
 use isched_cloud::sandbox::{SandboxOptions, SandboxProvider};
 use isched_cloud::{
-    ErrorKind, LaunchSpec, Provider, Resource, ResourceKind, ResourceRef, ResourceState, TagFilter,
-    Target,
+    ErrorKind, LaunchSpec, Provider, Resource, ResourceKind, ResourceRef, ResourceState, TagChange,
+    TagFilter, Target,
 };
 use isched_store::Store;
 use isched_testkit::{Backend, FaultProxy, Moto, TestDb, backend_tests, sdk_config_for};
@@ -17,6 +17,14 @@ fn tags(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
+}
+
+/// Writes `StartedBy=isched` and takes `Schedule` off.
+fn started_not_scheduled() -> TagChange {
+    TagChange {
+        set: tags(&[("StartedBy", "isched")]),
+        remove: ["Schedule".to_owned()].into(),
+    }
 }
 
 fn spec(token: &str, instance_type: &str, t: &[(&str, &str)]) -> LaunchSpec {
@@ -147,6 +155,20 @@ async fn conformance(
         .expect("tag");
     let rb = find(p, target, &b.id).await.expect("b");
     assert_eq!(rb.tags.get("Schedule").map(String::as_str), Some("nights"));
+    // One change on several resources: tags written and tags taken off.
+    let change = started_not_scheduled();
+    p.retag(target, &[a.reference(), b.reference()], &change)
+        .await
+        .expect("retag");
+    for id in [&a.id, &b.id] {
+        let r = find(p, target, id).await.expect("found");
+        assert_eq!(
+            r.tags.get("StartedBy").map(String::as_str),
+            Some("isched"),
+            "{r:?}"
+        );
+        assert!(!r.tags.contains_key("Schedule"), "{r:?}");
+    }
     p.terminate(target, &b.reference())
         .await
         .expect("terminate");
@@ -412,6 +434,20 @@ async fn aws_starts_and_stops_rds_instances_and_clusters() {
     );
     let started = p.start(&target, &refs).await;
     assert!(started.iter().all(|r| r.outcome.is_ok()), "{started:?}");
+
+    // Tags by ARN, one resource at a time, for instances and clusters alike.
+    p.retag(&target, &refs, &started_not_scheduled())
+        .await
+        .expect("retag");
+    let tagged = p
+        .discover(&target, &TagFilter::keys(&["StartedBy"]))
+        .await
+        .expect("discover");
+    assert_eq!(tagged.len(), 2, "{tagged:?}");
+    assert!(
+        tagged.iter().all(|r| !r.tags.contains_key("Schedule")),
+        "{tagged:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -290,10 +290,15 @@ async fn resources_show_decisions_and_history(backend: Backend) {
     );
 
     // After a pass, each resource has a history.
-    let done =
-        isched_engine::reconcile::reconcile(&sandbox, &app.store, "Schedule", app.clock.now())
-            .await
-            .expect("reconcile");
+    let done = isched_engine::reconcile::reconcile(
+        &sandbox,
+        &app.store,
+        "Schedule",
+        app.clock.now(),
+        &Default::default(),
+    )
+    .await
+    .expect("reconcile");
     assert_eq!(done.len(), 3);
     let history: Value = app
         .call(
@@ -337,10 +342,15 @@ async fn resources_show_decisions_and_history(backend: Backend) {
         set.json::<Value>().await.expect("json")["override"]["state"],
         "stopped"
     );
-    let done =
-        isched_engine::reconcile::reconcile(&sandbox, &app.store, "Schedule", app.clock.now())
-            .await
-            .expect("reconcile");
+    let done = isched_engine::reconcile::reconcile(
+        &sandbox,
+        &app.store,
+        "Schedule",
+        app.clock.now(),
+        &Default::default(),
+    )
+    .await
+    .expect("reconcile");
     let held = done
         .iter()
         .find(|d| d.planned.resource.id == ids[1])

@@ -62,9 +62,15 @@ async fn grouped_decisions_are_each_resources_own(backend: Backend) {
     let key = |id: &str| format!("sandbox:{ACCOUNT}:{region}:{id}");
     // A Monday at 08:00 in Berlin: a pass stops them all (remembered as stopped)...
     let monday_8: Timestamp = "2026-12-07T07:00:00Z".parse().expect("instant");
-    isched_engine::reconcile::reconcile(&sandbox, &app.store, "Schedule", monday_8)
-        .await
-        .expect("pass");
+    isched_engine::reconcile::reconcile(
+        &sandbox,
+        &app.store,
+        "Schedule",
+        monday_8,
+        &Default::default(),
+    )
+    .await
+    .expect("pass");
     // ... someone starts one by hand, another gets a stored override, a third one that
     // has already ended.
     let started = sandbox
