@@ -68,13 +68,13 @@ resource "aws_iam_role_policy" "scheduling" {
       {
         Sid      = "Discover"
         Effect   = "Allow"
-        Action   = ["ec2:DescribeInstances", "ec2:DescribeInstanceTypes", "rds:DescribeDBInstances", "rds:DescribeDBClusters"]
+        Action   = ["ec2:DescribeInstances", "ec2:DescribeInstanceTypes", "rds:DescribeDBInstances", "rds:DescribeDBClusters", "autoscaling:DescribeAutoScalingGroups"]
         Resource = "*"
       },
       {
         Sid       = "ScheduleTaggedInstances"
         Effect    = "Allow"
-        Action    = ["ec2:StartInstances", "ec2:StopInstances", "ec2:ModifyInstanceAttribute", "ec2:CreateTags"]
+        Action    = ["ec2:StartInstances", "ec2:StopInstances", "ec2:ModifyInstanceAttribute", "ec2:CreateTags", "ec2:DeleteTags"]
         Resource  = local.instances
         Condition = local.scheduled
       },
@@ -122,11 +122,18 @@ resource "aws_iam_role_policy" "scheduling" {
       {
         Sid    = "ScheduleTaggedDatabases"
         Effect = "Allow"
-        Action = ["rds:StartDBInstance", "rds:StopDBInstance", "rds:ModifyDBInstance", "rds:AddTagsToResource", "rds:StartDBCluster", "rds:StopDBCluster"]
+        Action = ["rds:StartDBInstance", "rds:StopDBInstance", "rds:ModifyDBInstance", "rds:AddTagsToResource", "rds:RemoveTagsFromResource", "rds:StartDBCluster", "rds:StopDBCluster"]
         Resource = [
           "arn:${local.partition}:rds:*:${local.account}:db:*",
           "arn:${local.partition}:rds:*:${local.account}:cluster:*",
         ]
+        Condition = local.scheduled
+      },
+      {
+        Sid       = "ScheduleTaggedAutoScalingGroups"
+        Effect    = "Allow"
+        Action    = ["autoscaling:UpdateAutoScalingGroup", "autoscaling:CreateOrUpdateTags", "autoscaling:DeleteTags"]
+        Resource  = "arn:${local.partition}:autoscaling:*:${local.account}:autoScalingGroup:*:autoScalingGroupName/*"
         Condition = local.scheduled
       },
       ], length(var.spoke_role_arns) == 0 ? [] : [{

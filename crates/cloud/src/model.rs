@@ -25,6 +25,8 @@ pub enum ResourceKind {
     Ec2Instance,
     RdsInstance,
     RdsCluster,
+    /// Running: its own sizes; stopped: min, desired and max of 0.
+    AutoScalingGroup,
     SandboxInstance,
 }
 
@@ -34,6 +36,7 @@ impl ResourceKind {
             ResourceKind::Ec2Instance => "ec2-instance",
             ResourceKind::RdsInstance => "rds-instance",
             ResourceKind::RdsCluster => "rds-cluster",
+            ResourceKind::AutoScalingGroup => "autoscaling-group",
             ResourceKind::SandboxInstance => "sandbox-instance",
         }
     }
@@ -48,6 +51,7 @@ impl std::str::FromStr for ResourceKind {
             ResourceKind::Ec2Instance,
             ResourceKind::RdsInstance,
             ResourceKind::RdsCluster,
+            ResourceKind::AutoScalingGroup,
             ResourceKind::SandboxInstance,
         ]
         .into_iter()

@@ -34,7 +34,8 @@ pub fn preferred_types(resource: &Resource) -> Vec<String> {
 /// type: a fallback type is a stopgap for one run, not the resource's new size. A period's
 /// own type (`office@t3.large`) has already made the decision a resize and wins.
 pub fn prefer(resource: &Resource, decision: Decision) -> Decision {
-    if decision.action != Action::Start {
+    // Only resources with a type of their own (not Auto Scaling groups, not clusters).
+    if decision.action != Action::Start || resource.instance_type.is_none() {
         return decision;
     }
     match preferred_types(resource).first() {

@@ -196,7 +196,8 @@ backend_tests!(
     office_hours_resize_override_and_weekend_on_moto,
     dst_sundays_on_moto,
     started_and_stopped_tags_on_moto,
-    preferred_types_on_moto
+    preferred_types_on_moto,
+    an_auto_scaling_group_on_moto
 );
 
 async fn office_hours_resize_override_and_weekend_on_moto(backend: Backend) {
@@ -443,4 +444,101 @@ async fn preferred_types_on_moto(backend: Backend) {
         day.describe(&a).await,
         ("running".to_owned(), "t3.large".to_owned())
     );
+}
+
+/// An Auto Scaling group tagged with a schedule goes to 0 at the stop, keeping its sizes in
+/// upstream's `IS-MinDesiredMax` tag, and back to them at the start. Its instances (which
+/// carry the propagated schedule tag) are left to the group.
+async fn an_auto_scaling_group_on_moto(backend: Backend) {
+    let Some(mut day) = MotoDay::new(backend).await else {
+        return;
+    };
+    day.env = vec![("ISCHED_STOPPED_TAGS", "StoppedBy={scheduler}")];
+    let asg = aws_sdk_autoscaling::Client::new(&day.moto.sdk_config("us-east-1").await);
+    asg.create_launch_configuration()
+        .launch_configuration_name("web")
+        .image_id("ami-12c6146b")
+        .instance_type("t3.micro")
+        .send()
+        .await
+        .expect("launch configuration");
+    asg.create_auto_scaling_group()
+        .auto_scaling_group_name("web-fleet")
+        .launch_configuration_name("web")
+        .availability_zones("us-east-1a")
+        .min_size(1)
+        .desired_capacity(2)
+        .max_size(3)
+        .tags(
+            aws_sdk_autoscaling::types::Tag::builder()
+                .key("Schedule")
+                .value("office-hours")
+                .propagate_at_launch(true)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("Auto Scaling group");
+    let sizes = || async {
+        let out = asg
+            .describe_auto_scaling_groups()
+            .auto_scaling_group_names("web-fleet")
+            .send()
+            .await
+            .expect("describe");
+        let g = &out.auto_scaling_groups()[0];
+        let tag = |key: &str| {
+            g.tags()
+                .iter()
+                .find(|t| t.key() == Some(key))
+                .and_then(|t| t.value())
+                .map(str::to_owned)
+        };
+        let saved = tag("IS-MinDesiredMax");
+        let stopped_by = tag("StoppedBy");
+        (
+            (
+                g.min_size().unwrap_or(-1),
+                g.desired_capacity().unwrap_or(-1),
+                g.max_size().unwrap_or(-1),
+            ),
+            saved,
+            stopped_by,
+        )
+    };
+
+    let eight = day.reconcile("2026-11-25T08:00:00-05:00");
+    assert_eq!(
+        eight.keys().collect::<Vec<_>>(),
+        ["web-fleet"],
+        "only the group is scheduled, not its instances"
+    );
+    assert_eq!(
+        (eight["web-fleet"].0.as_str(), eight["web-fleet"].1.as_str()),
+        ("stop", "ok")
+    );
+    assert_eq!(
+        sizes().await,
+        (
+            (0, 0, 0),
+            Some("1-2-3".to_owned()),
+            Some("isched".to_owned())
+        )
+    );
+    assert_eq!(
+        day.actions("2026-11-25T08:30:00-05:00")["web-fleet"],
+        "none",
+        "stopped as scheduled"
+    );
+
+    assert_eq!(
+        day.actions("2026-11-25T09:00:00-05:00")["web-fleet"],
+        "start"
+    );
+    assert_eq!(sizes().await.0, (1, 2, 3));
+    assert_eq!(
+        day.actions("2026-11-25T17:00:00-05:00")["web-fleet"],
+        "stop"
+    );
+    assert_eq!(sizes().await.0, (0, 0, 0));
 }

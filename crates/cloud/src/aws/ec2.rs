@@ -13,6 +13,9 @@ use aws_sdk_ec2::types::{
 };
 use std::collections::BTreeMap;
 
+/// The tag AWS puts on every instance an Auto Scaling group launches.
+const ASG_MEMBER_TAG: &str = "aws:autoscaling:groupName";
+
 /// Discovery skips instances that are gone; `shutting-down` ones still show, as terminated.
 const LIVE_STATES: &[&str] = &["pending", "running", "stopping", "stopped", "shutting-down"];
 
@@ -81,7 +84,10 @@ pub(super) async fn discover(
                 reservation
                     .instances()
                     .iter()
-                    .filter_map(|i| resource(target, i)),
+                    .filter_map(|i| resource(target, i))
+                    // Members of an Auto Scaling group are scheduled through their group:
+                    // stopping one alone would only make the group replace it.
+                    .filter(|r| !r.tags.contains_key(ASG_MEMBER_TAG)),
             );
         }
     }

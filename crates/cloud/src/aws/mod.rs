@@ -3,6 +3,7 @@
 //! it is given in its own account and in other accounts through STS AssumeRole, and leaves
 //! retries (standard mode: backoff with jitter on throttling and 5xx) to the SDK.
 
+mod asg;
 mod call_counter;
 pub mod dynamodb;
 mod ec2;
@@ -10,6 +11,7 @@ mod errors;
 mod rds;
 pub mod s3;
 
+pub use asg::SIZES_TAG as ASG_SIZES_TAG;
 pub use call_counter::CallCounter;
 
 use crate::error::{ActionResult, CloudError, ErrorKind};
@@ -78,6 +80,7 @@ impl Default for AwsSettings {
 struct TargetClients {
     ec2: aws_sdk_ec2::Client,
     rds: aws_sdk_rds::Client,
+    asg: aws_sdk_autoscaling::Client,
     limit: Semaphore,
 }
 
@@ -201,15 +204,20 @@ impl AwsProvider {
             .region(region.clone())
             .interceptor(self.counter.clone());
         let mut rds = aws_sdk_rds::config::Builder::from(&self.base)
+            .region(region.clone())
+            .interceptor(self.counter.clone());
+        let mut asg = aws_sdk_autoscaling::config::Builder::from(&self.base)
             .region(region)
             .interceptor(self.counter.clone());
         if let Some(c) = credentials {
             ec2 = ec2.credentials_provider(c.clone());
-            rds = rds.credentials_provider(c);
+            rds = rds.credentials_provider(c.clone());
+            asg = asg.credentials_provider(c);
         }
         let clients = Arc::new(TargetClients {
             ec2: aws_sdk_ec2::Client::from_conf(ec2.build()),
             rds: aws_sdk_rds::Client::from_conf(rds.build()),
+            asg: aws_sdk_autoscaling::Client::from_conf(asg.build()),
             limit: Semaphore::new(self.settings.concurrency_per_target.max(1)),
         });
         self.clients
@@ -267,6 +275,12 @@ impl AwsProvider {
                         }
                         (ResourceKind::RdsCluster, false) => {
                             rds::stop_cluster(&clients.rds, &r.id).await
+                        }
+                        (ResourceKind::AutoScalingGroup, true) => {
+                            asg::start(&clients.asg, &r.id).await
+                        }
+                        (ResourceKind::AutoScalingGroup, false) => {
+                            asg::stop(&clients.asg, &r.id).await
                         }
                         _ => Err(CloudError::new(
                             ErrorKind::Invalid,
@@ -339,17 +353,19 @@ impl Provider for AwsProvider {
     ) -> Result<Vec<Resource>, CloudError> {
         let clients = self.clients(target).await?;
         let _permit = clients.limit.acquire().await;
-        let (instances, databases) = tokio::join!(
+        let (instances, databases, groups) = tokio::join!(
             ec2::discover(
                 &clients.ec2,
                 target,
                 filter,
                 self.settings.page_size.clamp(5, 1000)
             ),
-            rds::discover(&clients.rds, target, filter)
+            rds::discover(&clients.rds, target, filter),
+            asg::discover(&clients.asg, target, filter)
         );
         let mut all = instances?;
         all.extend(databases?);
+        all.extend(groups?);
         Ok(all)
     }
 
@@ -441,6 +457,13 @@ impl Provider for AwsProvider {
             ResourceKind::RdsInstance | ResourceKind::RdsCluster => {
                 rds::set_tags(&clients.rds, &rds_arn(target, resource), tags).await
             }
+            ResourceKind::AutoScalingGroup => {
+                let change = TagChange {
+                    set: tags.clone(),
+                    ..TagChange::default()
+                };
+                asg::retag(&clients.asg, std::slice::from_ref(&resource.id), &change).await
+            }
             ResourceKind::SandboxInstance => {
                 Err(CloudError::new(ErrorKind::Invalid, "not an AWS resource"))
             }
@@ -459,9 +482,11 @@ impl Provider for AwsProvider {
         let clients = self.clients(target).await?;
         let _permit = clients.limit.acquire().await;
         let mut instances = Vec::new();
+        let mut groups = Vec::new();
         for r in resources {
             match r.kind {
                 ResourceKind::Ec2Instance => instances.push(r.id.clone()),
+                ResourceKind::AutoScalingGroup => groups.push(r.id.clone()),
                 ResourceKind::RdsInstance | ResourceKind::RdsCluster => {
                     rds::retag(&clients.rds, &rds_arn(target, r), change).await?
                 }
@@ -470,6 +495,7 @@ impl Provider for AwsProvider {
                 }
             }
         }
+        asg::retag(&clients.asg, &groups, change).await?;
         ec2::retag(&clients.ec2, &instances, self.settings.batch_size, change).await
     }
 }

@@ -16,7 +16,7 @@ pub(crate) struct ResourceView {
     /// `provider:account:region:id`, unique across clouds.
     pub resource: String,
     pub provider: String,
-    /// `ec2-instance`, `rds-instance`, `rds-cluster` or `sandbox-instance`.
+    /// `ec2-instance`, `rds-instance`, `rds-cluster`, `autoscaling-group` or `sandbox-instance`.
     pub kind: String,
     pub account: String,
     pub region: String,

@@ -359,8 +359,9 @@ async fn aws_discovers_two_regions_page_by_page() {
         .expect("discover");
     let calls = p.api_calls() - before;
     assert_eq!(east.len(), 12);
-    // 12 instances at 5 a page: three DescribeInstances pages, plus the two RDS describes.
-    assert_eq!(calls, 3 + 2, "API calls for one discovery");
+    // 12 instances at 5 a page: three DescribeInstances pages, plus the two RDS describes
+    // and the Auto Scaling groups' describe.
+    assert_eq!(calls, 3 + 2 + 1, "API calls for one discovery");
     let west = p
         .discover(&targets[1], &TagFilter::keys(&["Schedule"]))
         .await
@@ -393,10 +394,22 @@ async fn aws_starts_and_stops_rds_instances_and_clusters() {
         .engine("aurora-postgresql")
         .master_username("admin")
         .master_user_password("password123")
-        .tags(tag)
+        .tags(tag.clone())
         .send()
         .await
         .expect("create DB cluster");
+    // Neptune (and DocumentDB) clusters are RDS clusters to the RDS API, as upstream treats
+    // them: discovered, started and stopped the same way. (moto's RDS refuses the engine
+    // `docdb`; DocumentDB takes the same calls on the same endpoint.)
+    rds.create_db_cluster()
+        .db_cluster_identifier("graph")
+        .engine("neptune")
+        .master_username("admin")
+        .master_user_password("password123")
+        .tags(tag.clone())
+        .send()
+        .await
+        .expect("create a Neptune cluster");
     let p = aws(&moto.endpoint, AwsSettings::default()).await;
     let target = p.targets().await.expect("targets").remove(0);
     let found = p
@@ -411,14 +424,12 @@ async fn aws_starts_and_stops_rds_instances_and_clusters() {
         kinds.contains(&(ResourceKind::RdsInstance, "orders", ResourceState::Running)),
         "{kinds:?}"
     );
-    assert!(
-        kinds.contains(&(
-            ResourceKind::RdsCluster,
-            "analytics",
-            ResourceState::Running
-        )),
-        "{kinds:?}"
-    );
+    for cluster in ["analytics", "graph"] {
+        assert!(
+            kinds.contains(&(ResourceKind::RdsCluster, cluster, ResourceState::Running)),
+            "{cluster}: {kinds:?}"
+        );
+    }
     let refs: Vec<ResourceRef> = found.iter().map(Resource::reference).collect();
     let stopped = p.stop(&target, &refs, false).await;
     assert!(stopped.iter().all(|r| r.outcome.is_ok()), "{stopped:?}");
@@ -443,7 +454,7 @@ async fn aws_starts_and_stops_rds_instances_and_clusters() {
         .discover(&target, &TagFilter::keys(&["StartedBy"]))
         .await
         .expect("discover");
-    assert_eq!(tagged.len(), 2, "{tagged:?}");
+    assert_eq!(tagged.len(), 3, "{tagged:?}");
     assert!(
         tagged.iter().all(|r| !r.tags.contains_key("Schedule")),
         "{tagged:?}"
