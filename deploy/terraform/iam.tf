@@ -68,7 +68,7 @@ resource "aws_iam_role_policy" "scheduling" {
       {
         Sid      = "Discover"
         Effect   = "Allow"
-        Action   = ["ec2:DescribeInstances", "ec2:DescribeInstanceTypes", "rds:DescribeDBInstances", "rds:DescribeDBClusters", "autoscaling:DescribeAutoScalingGroups"]
+        Action   = ["ec2:DescribeInstances", "ec2:DescribeInstanceTypes", "rds:DescribeDBInstances", "rds:DescribeDBClusters", "autoscaling:DescribeAutoScalingGroups", "ssm:DescribeMaintenanceWindows"]
         Resource = "*"
       },
       {

@@ -10,8 +10,8 @@ pub mod sandbox;
 
 pub use error::{ActionResult, CloudError, ErrorKind};
 pub use model::{
-    LaunchSpec, Login, LoginSecret, Resource, ResourceKind, ResourceRef, ResourceState, TagChange,
-    TagFilter, Target, sha256_fingerprint,
+    LaunchSpec, Login, LoginSecret, MaintenanceWindow, Resource, ResourceKind, ResourceRef,
+    ResourceState, TagChange, TagFilter, Target, sha256_fingerprint,
 };
 pub use monitored::{MonitoredProvider, TargetHealth};
 pub use provider::Provider;

@@ -154,6 +154,9 @@ pub struct Resource {
     pub instance_type: Option<String>,
     pub tags: BTreeMap<String, String>,
     pub launched_at: Option<Timestamp>,
+    /// An RDS resource's preferred maintenance window, `ddd:hh:mm-ddd:hh:mm` in UTC.
+    #[serde(default)]
+    pub maintenance_window: Option<String>,
 }
 
 impl Resource {
@@ -197,6 +200,17 @@ impl TagChange {
         tags.retain(|k, _| !self.remove.contains(k));
         tags.extend(self.set.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
+}
+
+/// An SSM maintenance window of a target, as its definition gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaintenanceWindow {
+    pub name: String,
+    /// `cron(...)`, `rate(...)` or `at(...)`.
+    pub schedule: String,
+    pub timezone: Option<String>,
+    pub offset_days: u32,
+    pub duration_hours: u32,
 }
 
 /// Which resources discovery returns: those carrying any of these tag keys (servers filter

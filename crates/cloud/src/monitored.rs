@@ -2,7 +2,9 @@
 //! error, for `/health/components`.
 
 use crate::error::{ActionResult, CloudError, ErrorKind};
-use crate::model::{LaunchSpec, Login, Resource, ResourceRef, TagChange, TagFilter, Target};
+use crate::model::{
+    LaunchSpec, Login, MaintenanceWindow, Resource, ResourceRef, TagChange, TagFilter, Target,
+};
 use crate::provider::Provider;
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -190,6 +192,15 @@ impl Provider for MonitoredProvider {
         change: &TagChange,
     ) -> Result<(), CloudError> {
         let r = self.inner.retag(target, resources, change).await;
+        self.record_result(target, &r);
+        r
+    }
+
+    async fn maintenance_windows(
+        &self,
+        target: &Target,
+    ) -> Result<Vec<MaintenanceWindow>, CloudError> {
+        let r = self.inner.maintenance_windows(target).await;
         self.record_result(target, &r);
         r
     }

@@ -1,7 +1,9 @@
 //! The interface every cloud provider implements.
 
 use crate::error::{ActionResult, CloudError};
-use crate::model::{LaunchSpec, Login, Resource, ResourceRef, TagChange, TagFilter, Target};
+use crate::model::{
+    LaunchSpec, Login, MaintenanceWindow, Resource, ResourceRef, TagChange, TagFilter, Target,
+};
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 
@@ -27,6 +29,14 @@ pub trait Provider: Send + Sync {
 
     /// The account/region pairs this provider manages.
     async fn targets(&self) -> Result<Vec<Target>, CloudError>;
+
+    /// The SSM maintenance windows defined in `target` (none where the cloud has none).
+    async fn maintenance_windows(
+        &self,
+        _target: &Target,
+    ) -> Result<Vec<MaintenanceWindow>, CloudError> {
+        Ok(Vec::new())
+    }
 
     /// Every resource of `target` that `filter` selects, with tags and state.
     async fn discover(

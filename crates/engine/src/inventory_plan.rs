@@ -112,6 +112,7 @@ fn decide_group(
             .map(|t| (OVERRIDE_TAG.to_owned(), t.clone()))
             .collect(),
         launched_at: None,
+        maintenance_window: None,
     };
     let remembered = g.remembered.as_ref().map(|last| ResourceMemory {
         schedule: g.schedule.clone(),
@@ -130,6 +131,8 @@ fn decide_group(
         g.schedule.clone(),
         remembered,
         from_api,
+        // The inventory keeps no maintenance windows: "Ask the cloud" plans with them.
+        None,
     ))
 }
 

@@ -3,7 +3,10 @@
 
 use crate::decide::{Action, Decision, LastDesired, decide, undo_rds_auto_start};
 use crate::definitions::{DefinitionError, Definitions};
-use isched_cloud::{CloudError, Provider, Resource, ResourceState, TagFilter, Target};
+use isched_cloud::{
+    CloudError, Provider, Resource, ResourceKind, ResourceState, TagFilter, Target,
+};
+use isched_schedule::maintenance::{ActiveWindow, SsmWindow, rds_window_at};
 use isched_schedule::{OverrideStatus, ResourceOverride};
 use isched_store::Store;
 use isched_store::inventory::{InventoryItem, InventoryUpdate, ScheduleSource, SeenTarget};
@@ -241,13 +244,30 @@ pub async fn plan_targets(
             .discover(target, &filter)
             .await
             .map_err(|error| EngineError::cloud(target, error))?;
+        let windows: Vec<SsmWindow> = if known.uses_ssm_windows() {
+            provider
+                .maintenance_windows(target)
+                .await
+                .map_err(|error| EngineError::cloud(target, error))?
+                .into_iter()
+                .map(|w| SsmWindow {
+                    name: w.name,
+                    schedule: w.schedule,
+                    timezone: w.timezone,
+                    offset_days: w.offset_days,
+                    duration_hours: w.duration_hours,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         for resource in resources {
             let key = resource_key(&resource);
             let Some((name, source)) = known.schedule_of(&resource, &key) else {
                 seen.items.push(inventory_item(&resource, key, None));
                 continue;
             };
-            let planned = known.plan_one(resource, key, name);
+            let planned = known.plan_one(resource, key, name, &windows);
             seen.items.push(inventory_item(
                 &planned.resource,
                 planned.key.clone(),
@@ -295,10 +315,21 @@ impl Known {
         }
     }
 
-    /// The decision for a resource following the schedule `name`.
-    fn plan_one(&self, resource: Resource, key: String, name: String) -> Planned {
+    /// The decision for a resource following the schedule `name`, given the SSM
+    /// maintenance windows of its target.
+    fn plan_one(
+        &self,
+        resource: Resource,
+        key: String,
+        name: String,
+        windows: &[SsmWindow],
+    ) -> Planned {
         let remembered = self.memory.get(&key).cloned();
         let from_api = self.overrides.get(&key).and_then(stored_override);
+        let window = self
+            .catalog
+            .schedule(&name)
+            .and_then(|s| maintenance_window(s, &resource, windows, self.at));
         decide_for(
             &self.catalog,
             self.at,
@@ -307,7 +338,44 @@ impl Known {
             name,
             remembered,
             from_api,
+            window,
         )
+    }
+
+    /// Whether some schedule starts EC2 instances for SSM windows (else none are read).
+    fn uses_ssm_windows(&self) -> bool {
+        self.catalog.schedules().any(|s| {
+            s.flags().use_maintenance_window && !s.spec().ssm_maintenance_window.is_empty()
+        })
+    }
+}
+
+/// The maintenance window in force for `resource` at `at`, when its schedule uses them:
+/// an RDS resource's preferred window, or for others the SSM windows the schedule names.
+/// A window that cannot be read is logged and left out.
+fn maintenance_window(
+    schedule: &isched_schedule::Schedule,
+    resource: &Resource,
+    windows: &[SsmWindow],
+    at: Timestamp,
+) -> Option<ActiveWindow> {
+    if !schedule.flags().use_maintenance_window {
+        return None;
+    }
+    let unreadable = |e: String| tracing::warn!(schedule = schedule.name(), error = %e, "maintenance window not read");
+    match resource.kind {
+        ResourceKind::RdsInstance | ResourceKind::RdsCluster => resource
+            .maintenance_window
+            .as_deref()
+            .and_then(|w| rds_window_at(w, at).map_err(unreadable).ok().flatten()),
+        _ => {
+            let names = &schedule.spec().ssm_maintenance_window;
+            windows
+                .iter()
+                .filter(|w| names.contains(&w.name))
+                .filter_map(|w| w.at(at).map_err(unreadable).ok().flatten())
+                .max_by_key(|w| w.ends)
+        }
     }
 }
 
@@ -322,6 +390,7 @@ pub(crate) fn decide_for(
     name: String,
     remembered: Option<ResourceMemory>,
     from_api: Option<ResourceOverride>,
+    window: Option<ActiveWindow>,
 ) -> Planned {
     let Some(schedule) = catalog.schedule(&name) else {
         return Planned {
@@ -345,7 +414,14 @@ pub(crate) fn decide_for(
         .get(OVERRIDE_TAG)
         .and_then(|t| parse_override(t).ok());
     let expired_override = from_api.is_some_and(|o| !o.is_active(at));
-    let active_override = from_api.or(from_tag).filter(|o| o.is_active(at));
+    let explicit = from_api.or(from_tag).filter(|o| o.is_active(at));
+    // A maintenance window keeps the resource running as an override would, until it
+    // ends; an override set by a person wins over it.
+    let window = window.filter(|_| explicit.is_none());
+    let active_override = explicit.or(window.as_ref().map(|w| ResourceOverride {
+        state: OverrideStatus::Running,
+        until: w.ends,
+    }));
     let desired = schedule
         .state_at_with(at, active_override.as_ref())
         .to_owned();
@@ -370,7 +446,9 @@ pub(crate) fn decide_for(
         decision,
     );
     decision = crate::preferred_types::prefer(&resource, decision);
-    if let Some(o) = &active_override {
+    if let Some(w) = &window {
+        decision.reason = format!("in {} until {}: {}", w.name, w.ends, decision.reason);
+    } else if let Some(o) = &active_override {
         decision.reason = format!(
             "override ({} until {}): {}",
             override_state(o),
@@ -403,6 +481,7 @@ pub(crate) fn resource_of(item: &InventoryItem) -> Option<Resource> {
         instance_type: item.instance_type.clone(),
         tags: item.tags.clone(),
         launched_at: None,
+        maintenance_window: None,
     })
 }
 
@@ -443,4 +522,81 @@ pub fn counts(planned: &[Planned]) -> HashMap<&'static str, usize> {
         *m.entry(p.decision.action.as_str()).or_default() += 1;
     }
     m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use isched_schedule::Catalog;
+    use isched_schedule::spec::CatalogSpec;
+
+    fn catalog() -> Catalog {
+        let spec: CatalogSpec = serde_json::from_str(
+            r#"{"periods":[{"name":"office","begintime":"09:00","endtime":"17:00","weekdays":"mon-fri"}],
+                "schedules":[{"name":"patched","timezone":"America/New_York","periods":["office"],
+                              "use_maintenance_window":true}]}"#,
+        )
+        .expect("spec");
+        Catalog::parse(&spec).expect("catalog")
+    }
+
+    fn database(state: ResourceState) -> Resource {
+        Resource {
+            id: "orders".into(),
+            provider: "aws".into(),
+            kind: ResourceKind::RdsInstance,
+            account: "123456789012".into(),
+            region: "us-east-1".into(),
+            state,
+            raw_state: String::new(),
+            instance_type: Some("db.t3.medium".into()),
+            tags: Default::default(),
+            launched_at: None,
+            maintenance_window: Some("thu:07:00-thu:08:00".into()),
+        }
+    }
+
+    fn plan_at(state: ResourceState, at: &str, last: &str) -> Planned {
+        let catalog = catalog();
+        let at: Timestamp = at.parse().expect("instant");
+        let resource = database(state);
+        let schedule = catalog.schedule("patched").expect("schedule");
+        let window = maintenance_window(schedule, &resource, &[], at);
+        let memory = ResourceMemory {
+            schedule: "patched".into(),
+            last_desired: last.into(),
+            last_reason: String::new(),
+        };
+        decide_for(
+            &catalog,
+            at,
+            resource,
+            "k".into(),
+            "patched".into(),
+            Some(memory),
+            None,
+            window,
+        )
+    }
+
+    #[test]
+    fn an_rds_database_runs_through_its_preferred_maintenance_window() {
+        // Thursday 3 December 2026, 01:50 in New York: outside office hours.
+        let p = plan_at(ResourceState::Stopped, "2026-12-03T06:50:00Z", "stopped");
+        assert_eq!(p.decision.action, Action::Start, "{}", p.decision.reason);
+        assert!(
+            p.decision
+                .reason
+                .starts_with("in RDS preferred maintenance window thu:07:00-thu:08:00 until"),
+            "{}",
+            p.decision.reason
+        );
+        // Its end: the schedule decides again and stops it.
+        let p = plan_at(ResourceState::Running, "2026-12-03T08:00:00Z", "running");
+        assert!(
+            matches!(p.decision.action, Action::Stop { .. }),
+            "{}",
+            p.decision.reason
+        );
+    }
 }

@@ -33,6 +33,11 @@ schedules:
   - name: fall-twice
     timezone: America/New_York
     periods: [small-hours]
+  - name: office-patched
+    timezone: America/New_York
+    periods: [office]
+    use_maintenance_window: true
+    ssm_maintenance_window: [thursday-patching]
 "#;
 
 struct MotoDay {
@@ -197,7 +202,8 @@ backend_tests!(
     dst_sundays_on_moto,
     started_and_stopped_tags_on_moto,
     preferred_types_on_moto,
-    an_auto_scaling_group_on_moto
+    an_auto_scaling_group_on_moto,
+    an_ssm_maintenance_window_on_moto
 );
 
 async fn office_hours_resize_override_and_weekend_on_moto(backend: Backend) {
@@ -541,4 +547,53 @@ async fn an_auto_scaling_group_on_moto(backend: Backend) {
         "stop"
     );
     assert_eq!(sizes().await.0, (0, 0, 0));
+}
+
+/// A schedule with `use_maintenance_window` runs its EC2 instances through the SSM windows
+/// it names: from 10 minutes before the window to its end, whatever the periods say; the
+/// plan and the history say why.
+async fn an_ssm_maintenance_window_on_moto(backend: Backend) {
+    let Some(day) = MotoDay::new(backend).await else {
+        return;
+    };
+    let ssm = aws_sdk_ssm::Client::new(&day.moto.sdk_config("us-east-1").await);
+    ssm.create_maintenance_window()
+        .name("thursday-patching")
+        .schedule("cron(0 2 ? * THU *)")
+        .schedule_timezone("America/New_York")
+        .duration(2)
+        .cutoff(1)
+        .allow_unassociated_targets(true)
+        .send()
+        .await
+        .expect("maintenance window");
+    let a = day
+        .launch(Some("office-patched"), InstanceType::T3Micro)
+        .await;
+    assert_eq!(day.actions("2026-11-25T08:00:00-05:00")[&a], "stop");
+
+    // Thursday 26 November, the window 02:00-04:00 New York time (07:00Z-09:00Z).
+    assert_eq!(day.actions("2026-11-26T01:49:59-05:00")[&a], "none");
+    let (action, _, reason) = day.reconcile("2026-11-26T01:50:00-05:00")[&a].clone();
+    assert_eq!(action, "start", "{reason}");
+    assert!(
+        reason.contains("in SSM maintenance window thursday-patching until 2026-11-26T09:00:00Z"),
+        "{reason}"
+    );
+    let plan = day.ok(&[
+        "plan",
+        "--at",
+        "2026-11-26T03:00:00-05:00",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        plan.contains("maintenance window thursday-patching"),
+        "{plan}"
+    );
+    assert_eq!(day.actions("2026-11-26T03:59:59-05:00")[&a], "none");
+    assert_eq!(day.actions("2026-11-26T04:00:00-05:00")[&a], "stop");
+    assert_eq!(day.describe(&a).await.0, "stopped");
+    let history = day.ok(&["history", &a, "--format", "json"]);
+    assert!(history.contains("maintenance window"), "{history}");
 }

@@ -12,6 +12,7 @@ mod eval;
 mod fields;
 #[doc(hidden)]
 pub mod fuzz_entry;
+pub mod maintenance;
 mod overrides;
 mod period;
 mod schedule;

@@ -101,6 +101,7 @@ fn resource(target: &Target, g: &AutoScalingGroup) -> Option<Resource> {
         launched_at: g
             .created_time()
             .and_then(|t| jiff::Timestamp::from_second(t.secs()).ok()),
+        maintenance_window: None,
     })
 }
 

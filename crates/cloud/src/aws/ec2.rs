@@ -47,6 +47,7 @@ pub(super) fn resource(target: &Target, i: &Instance) -> Option<Resource> {
         launched_at: i
             .launch_time()
             .and_then(|t| jiff::Timestamp::from_second(t.secs()).ok()),
+        maintenance_window: None,
     })
 }
 

@@ -10,13 +10,15 @@ mod ec2;
 mod errors;
 mod rds;
 pub mod s3;
+mod ssm;
 
 pub use asg::SIZES_TAG as ASG_SIZES_TAG;
 pub use call_counter::CallCounter;
 
 use crate::error::{ActionResult, CloudError, ErrorKind};
 use crate::model::{
-    LaunchSpec, Login, Resource, ResourceKind, ResourceRef, TagChange, TagFilter, Target,
+    LaunchSpec, Login, MaintenanceWindow, Resource, ResourceKind, ResourceRef, TagChange,
+    TagFilter, Target,
 };
 use crate::provider::Provider;
 use async_trait::async_trait;
@@ -81,6 +83,7 @@ struct TargetClients {
     ec2: aws_sdk_ec2::Client,
     rds: aws_sdk_rds::Client,
     asg: aws_sdk_autoscaling::Client,
+    ssm: aws_sdk_ssm::Client,
     limit: Semaphore,
 }
 
@@ -207,17 +210,22 @@ impl AwsProvider {
             .region(region.clone())
             .interceptor(self.counter.clone());
         let mut asg = aws_sdk_autoscaling::config::Builder::from(&self.base)
+            .region(region.clone())
+            .interceptor(self.counter.clone());
+        let mut ssm = aws_sdk_ssm::config::Builder::from(&self.base)
             .region(region)
             .interceptor(self.counter.clone());
         if let Some(c) = credentials {
             ec2 = ec2.credentials_provider(c.clone());
             rds = rds.credentials_provider(c.clone());
-            asg = asg.credentials_provider(c);
+            asg = asg.credentials_provider(c.clone());
+            ssm = ssm.credentials_provider(c);
         }
         let clients = Arc::new(TargetClients {
             ec2: aws_sdk_ec2::Client::from_conf(ec2.build()),
             rds: aws_sdk_rds::Client::from_conf(rds.build()),
             asg: aws_sdk_autoscaling::Client::from_conf(asg.build()),
+            ssm: aws_sdk_ssm::Client::from_conf(ssm.build()),
             limit: Semaphore::new(self.settings.concurrency_per_target.max(1)),
         });
         self.clients
@@ -367,6 +375,15 @@ impl Provider for AwsProvider {
         all.extend(databases?);
         all.extend(groups?);
         Ok(all)
+    }
+
+    async fn maintenance_windows(
+        &self,
+        target: &Target,
+    ) -> Result<Vec<MaintenanceWindow>, CloudError> {
+        let clients = self.clients(target).await?;
+        let _permit = clients.limit.acquire().await;
+        ssm::windows(&clients.ssm).await
     }
 
     async fn start(&self, target: &Target, resources: &[ResourceRef]) -> Vec<ActionResult> {

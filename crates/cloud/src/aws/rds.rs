@@ -59,6 +59,7 @@ pub(super) async fn discover(
                 launched_at: db
                     .instance_create_time()
                     .and_then(|t| jiff::Timestamp::from_second(t.secs()).ok()),
+                maintenance_window: db.preferred_maintenance_window().map(str::to_owned),
             });
         }
     }
@@ -91,6 +92,7 @@ pub(super) async fn discover(
                 launched_at: c
                     .cluster_create_time()
                     .and_then(|t| jiff::Timestamp::from_second(t.secs()).ok()),
+                maintenance_window: c.preferred_maintenance_window().map(str::to_owned),
             });
         }
     }

@@ -198,6 +198,7 @@ impl SandboxProvider {
             instance_type: Some(r.instance_type),
             tags: r.tags,
             launched_at: Some(r.created_at),
+            maintenance_window: None,
         }
     }
 

@@ -58,7 +58,8 @@ pub fn from_items(items: &[Value], options: &Options) -> Result<Imported, Vec<St
             "config" => reader.note(
                 "upstream's global settings (v1 and v2) are not definitions: set their \
                  equivalents in isched's configuration (tagname is ISCHED_SCHEDULE_TAG, \
-                 regions is ISCHED_AWS_REGIONS); see docs/migration.md",
+                 regions is ISCHED_AWS_REGIONS, started_tags and stopped_tags are \
+                 ISCHED_STARTED_TAGS and ISCHED_STOPPED_TAGS); see docs/migration.md",
             ),
             other => reader.note(&format!(
                 "items of type {other:?} are not periods or schedules; left out"
@@ -171,12 +172,6 @@ impl Reader<'_> {
                 .unwrap_or_default(),
             ..ScheduleSpec::default()
         };
-        if !spec.ssm_maintenance_window.is_empty() || spec.use_maintenance_window == Some(true) {
-            self.note(
-                "its maintenance window settings are kept, but isched does not yet start \
-                 instances for maintenance windows: start them by an override meanwhile",
-            );
-        }
         self.rest(SCHEDULE_FIELDS);
         spec
     }
@@ -351,10 +346,6 @@ mod tests {
         );
         assert!(
             notes.iter().any(|n| n.starts_with("config \"scheduler\"")),
-            "{notes:?}"
-        );
-        assert!(
-            notes.iter().any(|n| n.contains("maintenance window")),
             "{notes:?}"
         );
     }

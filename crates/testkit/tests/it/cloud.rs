@@ -385,6 +385,7 @@ async fn aws_starts_and_stops_rds_instances_and_clusters() {
         .master_username("admin")
         .master_user_password("password123")
         .allocated_storage(20)
+        .preferred_maintenance_window("thu:07:00-thu:08:00")
         .tags(tag.clone())
         .send()
         .await
@@ -423,6 +424,12 @@ async fn aws_starts_and_stops_rds_instances_and_clusters() {
     assert!(
         kinds.contains(&(ResourceKind::RdsInstance, "orders", ResourceState::Running)),
         "{kinds:?}"
+    );
+    let orders = found.iter().find(|r| r.id == "orders").expect("orders");
+    assert_eq!(
+        orders.maintenance_window.as_deref(),
+        Some("thu:07:00-thu:08:00"),
+        "the preferred maintenance window, for use_maintenance_window"
     );
     for cluster in ["analytics", "graph"] {
         assert!(

@@ -28,6 +28,7 @@ fn start(outcome: Outcome) -> Done {
                 instance_type: Some("t3.micro".into()),
                 tags: Default::default(),
                 launched_at: None,
+                maintenance_window: None,
             },
             key: KEY.into(),
             schedule: "always".into(),
