@@ -40,6 +40,8 @@ pub struct TemplateInput {
     pub instance_types: Option<Vec<String>>,
     /// One of `instance_types`; defaults to the first.
     pub default_instance_type: Option<String>,
+    /// Types to start an instance as, in order, when the cloud has no capacity for its own.
+    pub fallback_instance_types: Option<Vec<String>>,
     #[serde(default, deserialize_with = "present")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub subnet: Option<Option<String>>,
@@ -100,6 +102,7 @@ pub fn create(
         image: String::new(),
         instance_types: Vec::new(),
         default_instance_type: String::new(),
+        fallback_instance_types: Vec::new(),
         subnet: None,
         security_groups: Vec::new(),
         tags: BTreeMap::new(),
@@ -152,6 +155,7 @@ fn merge(mut spec: TemplateSpec, input: TemplateInput) -> TemplateSpec {
         image,
         instance_types,
         default_instance_type,
+        fallback_instance_types,
         subnet,
         security_groups,
         tags,
@@ -172,6 +176,7 @@ fn merge(mut spec: TemplateSpec, input: TemplateInput) -> TemplateSpec {
         region,
         image,
         instance_types,
+        fallback_instance_types,
         subnet,
         security_groups,
         tags,
@@ -276,6 +281,18 @@ fn check(spec: &TemplateSpec, ctx: &TemplateContext, problems: &mut Vec<FieldErr
             );
         } else if !seen.insert(t) {
             problem("instance_types", Some(t), "is listed twice".into());
+        }
+    }
+    let mut fallbacks = BTreeSet::new();
+    for t in &spec.fallback_instance_types {
+        if t.trim().is_empty() || t.len() > 64 || t.contains(',') {
+            problem(
+                "fallback_instance_types",
+                Some(t),
+                "is not an instance type name".into(),
+            );
+        } else if !fallbacks.insert(t) {
+            problem("fallback_instance_types", Some(t), "is listed twice".into());
         }
     }
     if !spec.instance_types.is_empty() && !spec.instance_types.contains(&spec.default_instance_type)

@@ -43,6 +43,11 @@ pub struct TemplateSpec {
     pub image: String,
     pub instance_types: Vec<String>,
     pub default_instance_type: String,
+    /// Tried in order when the cloud has no capacity for an instance's own type (written
+    /// on each instance as upstream's `IS-PreferredInstanceTypes` tag). Absent in
+    /// templates stored before it existed.
+    #[serde(default)]
+    pub fallback_instance_types: Vec<String>,
     pub subnet: Option<String>,
     pub security_groups: Vec<String>,
     pub tags: BTreeMap<String, String>,

@@ -10,6 +10,7 @@ use crate::instances::{
 };
 use crate::notify::Notice;
 use crate::plan::resource_key;
+use crate::preferred_types::PREFERRED_TYPES_TAG;
 use crate::templates::render_user_data;
 use isched_cloud::{
     CloudError, ErrorKind, LaunchSpec, LoginSecret, Resource, ResourceState, TagFilter,
@@ -146,6 +147,11 @@ impl Engine {
             let kind = instance_kind(&instance.provider);
             let mut tags = spec.tags.clone();
             tags.extend(self.instance_tags(&instance, &owner_email));
+            if let Some(preferred) =
+                preferred_types(&instance.instance_type, &spec.fallback_instance_types)
+            {
+                tags.insert(PREFERRED_TYPES_TAG.to_owned(), preferred);
+            }
             let launch = LaunchSpec {
                 client_token: job.id.clone(),
                 image_id: spec.image.clone(),
@@ -476,5 +482,36 @@ impl Engine {
             tracing::warn!(job = %job.id, error = %e, "failure not audited");
         }
         Ok(())
+    }
+}
+
+/// The preferred-types tag of an instance of `chosen` type: that type first, then the
+/// template's fallbacks; none when the template has no fallbacks.
+fn preferred_types(chosen: &str, fallbacks: &[String]) -> Option<String> {
+    if fallbacks.is_empty() {
+        return None;
+    }
+    let mut types = vec![chosen];
+    types.extend(
+        fallbacks
+            .iter()
+            .map(String::as_str)
+            .filter(|t| *t != chosen),
+    );
+    Some(types.join(","))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::preferred_types;
+
+    #[test]
+    fn the_chosen_type_comes_first_then_the_fallbacks() {
+        let fallbacks = ["m5.large".to_owned(), "t3.large".to_owned()];
+        assert_eq!(
+            preferred_types("t3.large", &fallbacks).as_deref(),
+            Some("t3.large,m5.large")
+        );
+        assert_eq!(preferred_types("t3.large", &[]), None);
     }
 }

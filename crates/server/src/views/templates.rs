@@ -16,6 +16,8 @@ pub(crate) struct TemplateView {
     pub image: String,
     pub instance_types: Vec<String>,
     pub default_instance_type: String,
+    /// Tried in order when the cloud has no capacity for an instance's own type.
+    pub fallback_instance_types: Vec<String>,
     pub subnet: Option<String>,
     pub security_groups: Vec<String>,
     pub tags: BTreeMap<String, String>,
@@ -53,6 +55,7 @@ impl TemplateView {
             image: s.image,
             instance_types: s.instance_types,
             default_instance_type: s.default_instance_type,
+            fallback_instance_types: s.fallback_instance_types,
             subnet: s.subnet,
             security_groups: s.security_groups,
             tags: s.tags,

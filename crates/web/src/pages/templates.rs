@@ -45,6 +45,12 @@ const FIELDS: &[Field] = &[
         "One of the types; empty: the first.",
     ),
     field(
+        "fallback_instance_types",
+        "Fallback types",
+        Input::List,
+        "Tried in order when the cloud has no capacity for the chosen type; comma-separated.",
+    ),
+    field(
         "schedule",
         "Schedule",
         Input::OneOf,
