@@ -174,17 +174,6 @@ impl Provider for MonitoredProvider {
         r
     }
 
-    async fn set_tags(
-        &self,
-        target: &Target,
-        resource: &ResourceRef,
-        tags: &BTreeMap<String, String>,
-    ) -> Result<(), CloudError> {
-        let r = self.inner.set_tags(target, resource, tags).await;
-        self.record_result(target, &r);
-        r
-    }
-
     async fn retag(
         &self,
         target: &Target,

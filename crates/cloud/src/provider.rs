@@ -77,13 +77,20 @@ pub trait Provider: Send + Sync {
     /// Removes what `create_login` made (nothing there is not an error).
     async fn delete_login(&self, target: &Target, name: &str) -> Result<(), CloudError>;
 
-    /// Adds or overwrites tags.
+    /// Adds or overwrites tags of one resource.
     async fn set_tags(
         &self,
         target: &Target,
         resource: &ResourceRef,
         tags: &BTreeMap<String, String>,
-    ) -> Result<(), CloudError>;
+    ) -> Result<(), CloudError> {
+        let change = TagChange {
+            set: tags.clone(),
+            ..TagChange::default()
+        };
+        self.retag(target, std::slice::from_ref(resource), &change)
+            .await
+    }
 
     /// Makes `change` on each of `resources`: in one request for many resources where the
     /// cloud allows it (EC2), one per resource where it does not (RDS).

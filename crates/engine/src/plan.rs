@@ -223,6 +223,7 @@ pub async fn plan_targets(
         at: Some(at),
         ..InventoryUpdate::default()
     };
+    let reads_ssm_windows = known.uses_ssm_windows();
     for target in targets {
         // Resources assigned a schedule through the API may carry no tag: a target with
         // any of them is discovered whole (the same calls, more rows).
@@ -244,7 +245,7 @@ pub async fn plan_targets(
             .discover(target, &filter)
             .await
             .map_err(|error| EngineError::cloud(target, error))?;
-        let windows: Vec<SsmWindow> = if known.uses_ssm_windows() {
+        let windows: Vec<SsmWindow> = if reads_ssm_windows {
             provider
                 .maintenance_windows(target)
                 .await

@@ -89,14 +89,6 @@ impl Provider for Timed {
     async fn delete_login(&self, t: &Target, name: &str) -> Result<(), CloudError> {
         self.inner.delete_login(t, name).await
     }
-    async fn set_tags(
-        &self,
-        t: &Target,
-        r: &ResourceRef,
-        tags: &BTreeMap<String, String>,
-    ) -> Result<(), CloudError> {
-        self.inner.set_tags(t, r, tags).await
-    }
     async fn retag(
         &self,
         t: &Target,

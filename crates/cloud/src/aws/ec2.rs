@@ -251,21 +251,6 @@ pub(super) async fn terminate(client: &Client, id: &str) -> Result<(), CloudErro
         .map_err(|e| classify("TerminateInstances", e))
 }
 
-pub(super) async fn set_tags(
-    client: &Client,
-    id: &str,
-    t: &BTreeMap<String, String>,
-) -> Result<(), CloudError> {
-    client
-        .create_tags()
-        .resources(id)
-        .set_tags(Some(tags(t)))
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| classify("CreateTags", e))
-}
-
 /// Makes `change` on `ids`: one CreateTags and one DeleteTags per `batch_size` instances.
 pub(super) async fn retag(
     client: &Client,

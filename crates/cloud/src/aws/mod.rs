@@ -461,32 +461,6 @@ impl Provider for AwsProvider {
         ec2::delete_key_pair(&clients.ec2, name).await
     }
 
-    async fn set_tags(
-        &self,
-        target: &Target,
-        resource: &ResourceRef,
-        tags: &BTreeMap<String, String>,
-    ) -> Result<(), CloudError> {
-        let clients = self.clients(target).await?;
-        let _permit = clients.limit.acquire().await;
-        match resource.kind {
-            ResourceKind::Ec2Instance => ec2::set_tags(&clients.ec2, &resource.id, tags).await,
-            ResourceKind::RdsInstance | ResourceKind::RdsCluster => {
-                rds::set_tags(&clients.rds, &rds_arn(target, resource), tags).await
-            }
-            ResourceKind::AutoScalingGroup => {
-                let change = TagChange {
-                    set: tags.clone(),
-                    ..TagChange::default()
-                };
-                asg::retag(&clients.asg, std::slice::from_ref(&resource.id), &change).await
-            }
-            ResourceKind::SandboxInstance => {
-                Err(CloudError::new(ErrorKind::Invalid, "not an AWS resource"))
-            }
-        }
-    }
-
     async fn retag(
         &self,
         target: &Target,

@@ -461,22 +461,6 @@ impl Provider for SandboxProvider {
         Ok(())
     }
 
-    async fn set_tags(
-        &self,
-        _target: &Target,
-        resource: &ResourceRef,
-        tags: &BTreeMap<String, String>,
-    ) -> Result<(), CloudError> {
-        self.throttle()?;
-        let mut row = self.existing(resource).await?;
-        row.tags
-            .extend(tags.iter().map(|(k, v)| (k.clone(), v.clone())));
-        self.store
-            .sandbox_set_tags(&resource.id, &row.tags)
-            .await
-            .map_err(store_err)
-    }
-
     async fn retag(
         &self,
         _target: &Target,
