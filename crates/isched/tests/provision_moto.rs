@@ -1,6 +1,6 @@
 //! Self-service on the `aws` provider, against moto: `isched serve` configured from the
 //! standard AWS environment creates an EC2 instance with an ed25519 key pair whose private
-//! key its owner sees once; a launch the cloud refuses fails the job and leaves nothing.
+//! key its owner sees once, tagged with the template's fallback instance types; a launch the cloud refuses fails the job and leaves nothing.
 
 use isched_testkit::{Moto, ServeProcess, isched_on_aws, sdk_config_for};
 use serde_json::{Value, json};
@@ -18,7 +18,7 @@ async fn an_ec2_instance_with_a_key_pair_shown_once() {
     let admin = app.admin_token().await;
     app.office_schedule(&admin).await;
     for (name, subnet) in [("linux", None), ("broken", Some("subnet-00000000"))] {
-        let template = json!({ "name": name, "image": "ami-12c6146b", "subnet": subnet, "instance_types": ["t3.micro"], "schedule": "office" });
+        let template = json!({ "name": name, "image": "ami-12c6146b", "subnet": subnet, "instance_types": ["t3.micro"], "fallback_instance_types": ["t3a.micro", "m5.large"], "schedule": "office" });
         let res = app.post("/api/v1/templates", Some(&admin), &template).await;
         assert_eq!(
             res.status(),
@@ -84,6 +84,12 @@ async fn an_ec2_instance_with_a_key_pair_shown_once() {
     };
     assert_eq!(tag("Schedule").as_deref(), Some("office"));
     assert_eq!(tag("isched:owner").as_deref(), Some("dev@isched.test"));
+    // The template's fallback types, behind the chosen one, in upstream's tag: a start
+    // refused for capacity tries them in this order.
+    assert_eq!(
+        tag("IS-PreferredInstanceTypes").as_deref(),
+        Some("t3.micro,t3a.micro,m5.large")
+    );
 
     let again: Value = app
         .call(
