@@ -32,6 +32,8 @@ pub use tls::TlsFiles;
 mod secret_key;
 pub use secret_key::SecretKeys;
 mod action_tags;
+mod aws_calls;
+pub use aws_calls::AwsCalls;
 mod summary;
 
 const KEYS: &[&str] = &[
@@ -91,6 +93,7 @@ fn plain_keys() -> impl Iterator<Item = &'static str> {
         .chain(tls::KEYS)
         .chain(secret_key::KEYS)
         .chain(action_tags::KEYS)
+        .chain(aws_calls::KEYS)
         .copied()
 }
 
@@ -138,6 +141,8 @@ pub struct Config {
     pub aws_accounts: Vec<(String, Option<String>)>,
     pub aws_batch_size: usize,
     pub aws_concurrency_per_target: usize,
+    /// Attempts, backoff and timeouts of each AWS call.
+    pub aws_calls: AwsCalls,
     /// The tag whose value names a resource's schedule (upstream's default: `Schedule`).
     pub schedule_tag: String,
     pub sandbox: SandboxConfig,
@@ -369,6 +374,30 @@ impl Raw {
         tag
     }
 
+    /// A whole number from `min` to `max`, or `default` when unset.
+    fn number(
+        &self,
+        key: &str,
+        default: u64,
+        min: u64,
+        max: u64,
+        problems: &mut Vec<Problem>,
+    ) -> Option<u64> {
+        match self.get(key) {
+            None => Some(default),
+            Some((v, source)) => match v.trim().parse::<u64>() {
+                Ok(n) if (min..=max).contains(&n) => Some(n),
+                _ => {
+                    problems.push(Problem {
+                        key: source.into(),
+                        message: format!("{v:?} is not a whole number from {min} to {max}"),
+                    });
+                    None
+                }
+            },
+        }
+    }
+
     fn parse(&self, problems: &mut Vec<Problem>) -> Option<Config> {
         let mut bad = |source: &str, message: String| {
             problems.push(Problem {
@@ -512,25 +541,8 @@ impl Raw {
             }
         }
 
-        let number = |key: &str,
-                      default: u64,
-                      min: u64,
-                      max: u64,
-                      problems: &mut Vec<Problem>|
-         -> Option<u64> {
-            match self.get(key) {
-                None => Some(default),
-                Some((v, source)) => match v.trim().parse::<u64>() {
-                    Ok(n) if (min..=max).contains(&n) => Some(n),
-                    _ => {
-                        problems.push(Problem {
-                            key: source.into(),
-                            message: format!("{v:?} is not a whole number from {min} to {max}"),
-                        });
-                        None
-                    }
-                },
-            }
+        let number = |key: &str, default: u64, min: u64, max: u64, problems: &mut Vec<Problem>| {
+            self.number(key, default, min, max, problems)
         };
         let timeout = number("request_timeout_secs", 30, 1, 3600, problems);
         let resync_secs = number("resync_secs", 300, 10, 86_400, problems);
@@ -647,6 +659,7 @@ impl Raw {
         let tls = tls::parse(self, problems);
         let secret_keys = secret_key::parse(self, problems);
         let action_tags = action_tags::parse(self, problems);
+        let aws_calls = aws_calls::parse(self, problems);
         Some(Config {
             database_url: SecretString::from(database_url),
             listen: listen?,
@@ -656,6 +669,7 @@ impl Raw {
             aws_accounts,
             aws_batch_size: aws_batch_size? as usize,
             aws_concurrency_per_target: aws_concurrency? as usize,
+            aws_calls: aws_calls?,
             schedule_tag,
             sandbox: SandboxConfig {
                 transition_secs: transition_secs?,

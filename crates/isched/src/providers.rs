@@ -37,6 +37,10 @@ fn aws_settings(config: &Config) -> AwsSettings {
             .collect(),
         batch_size: config.aws_batch_size,
         concurrency_per_target: config.aws_concurrency_per_target,
+        max_attempts: config.aws_calls.max_attempts,
+        initial_backoff: config.aws_calls.initial_backoff,
+        attempt_timeout: config.aws_calls.attempt_timeout,
+        operation_timeout: config.aws_calls.call_timeout,
         ..AwsSettings::default()
     }
 }

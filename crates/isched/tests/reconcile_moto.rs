@@ -1,6 +1,7 @@
 //! Days replayed with `isched reconcile --once --at` on moto, through the real binary and
 //! the `aws` provider: office hours in New York with a manual stop, a resize period, an
-//! override that expires and a weekend; then the two DST Sundays.
+//! override that expires and a weekend; then the two DST Sundays; then a day on which the
+//! cloud throttles, fails, hangs and drops connections.
 
 use aws_sdk_ec2::types::{InstanceType, ResourceType, Tag, TagSpecification};
 use isched_testkit::{Backend, Fault, FaultProxy, Moto, TestDb, backend_tests, isched_on_aws};
@@ -87,22 +88,33 @@ impl MotoDay {
         let o = self.run(args);
         assert!(
             o.status.success(),
-            "isched {args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
+            "isched {args:?}: {} {}",
+            String::from_utf8_lossy(&o.stderr),
+            String::from_utf8_lossy(&o.stdout)
         );
         String::from_utf8_lossy(&o.stdout).into_owned()
     }
 
-    /// One pass at `at`: instance id → (action, outcome, reason).
-    fn reconcile(&self, at: &str) -> BTreeMap<String, (String, String, String)> {
-        self.ok(&["reconcile", "--once", "--at", at, "--format", "json"])
+    /// One pass at `at`: whether it exited 0 (no action failed), and instance id →
+    /// (action, outcome, reason).
+    fn pass(&self, at: &str) -> (bool, BTreeMap<String, (String, String, String)>) {
+        let out = self.run(&["reconcile", "--once", "--at", at, "--format", "json"]);
+        let lines = String::from_utf8_lossy(&out.stdout)
             .lines()
             .map(|l| {
                 let v: Value = serde_json::from_str(l).expect("json line");
                 let s = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
                 (s("resource"), (s("action"), s("outcome"), s("reason")))
             })
-            .collect()
+            .collect();
+        (out.status.success(), lines)
+    }
+
+    /// One pass at `at` in which nothing failed: instance id → (action, outcome, reason).
+    fn reconcile(&self, at: &str) -> BTreeMap<String, (String, String, String)> {
+        let (ok, lines) = self.pass(at);
+        assert!(ok, "the pass at {at} failed: {lines:?}");
+        lines
     }
 
     /// Actions of one pass, by instance.
@@ -203,7 +215,8 @@ backend_tests!(
     started_and_stopped_tags_on_moto,
     preferred_types_on_moto,
     an_auto_scaling_group_on_moto,
-    an_ssm_maintenance_window_on_moto
+    an_ssm_maintenance_window_on_moto,
+    a_day_under_cloud_faults_on_moto
 );
 
 async fn office_hours_resize_override_and_weekend_on_moto(backend: Backend) {
@@ -430,7 +443,7 @@ async fn preferred_types_on_moto(backend: Backend) {
         reason.contains("no capacity for t3.large: started as m5.large"),
         "{reason}"
     );
-    assert_eq!(proxy.throttled(), 1, "one start was refused");
+    assert_eq!(proxy.injected(), 1, "one start was refused");
     assert_eq!(
         day.describe(&a).await,
         ("running".to_owned(), "m5.large".to_owned())
@@ -596,4 +609,125 @@ async fn an_ssm_maintenance_window_on_moto(backend: Backend) {
     assert_eq!(day.describe(&a).await.0, "stopped");
     let history = day.ok(&["history", &a, "--format", "json"]);
     assert!(history.contains("maintenance window"), "{history}");
+}
+
+/// A day on which EC2 answers badly: 5xx, throttling, attempts that hang past the attempt
+/// timeout and connections dropped before the answer (those two after EC2 has acted), on
+/// discovery, stops, starts and tag writes. Faults within the attempts are retried inside
+/// the pass; a stop that fails on every attempt is reported as failed and done by the next
+/// pass. No transition is missed or done twice, and the history holds each one.
+async fn a_day_under_cloud_faults_on_moto(backend: Backend) {
+    let Some(mut day) = MotoDay::new(backend).await else {
+        return;
+    };
+    day.env = vec![
+        ("ISCHED_AWS_MAX_ATTEMPTS", "3"),
+        ("ISCHED_AWS_INITIAL_BACKOFF_MS", "20"),
+        ("ISCHED_AWS_ATTEMPT_TIMEOUT_SECS", "1"),
+        ("ISCHED_STARTED_TAGS", "StartedBy={scheduler}"),
+    ];
+    let mut ids = Vec::new();
+    for _ in 0..4 {
+        ids.push(
+            day.launch(Some("office-hours"), InstanceType::T3Micro)
+                .await,
+        );
+    }
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let hang = Fault::Slow(std::time::Duration::from_secs(2));
+    let proxy = FaultProxy::with_rules(
+        &day.moto.endpoint,
+        vec![
+            (
+                "Action=DescribeInstances",
+                vec![Fault::ServerError, Fault::Dropped],
+            ),
+            // 08:00: two failed attempts after EC2 acted, then the answer.
+            ("Action=StopInstances", vec![Fault::Dropped, hang]),
+            ("Action=StartInstances", vec![Fault::Throttled, hang]),
+            (
+                "Action=CreateTags",
+                vec![Fault::Dropped, Fault::ServerError],
+            ),
+        ],
+    )
+    .await;
+    day.endpoint = proxy.endpoint.clone();
+
+    let state = |want: &'static str| {
+        let day = &day;
+        let ids = ids.clone();
+        async move {
+            for id in &ids {
+                assert_eq!(day.describe(id).await.0, want, "{id}");
+            }
+        }
+    };
+    let eight = day.actions("2026-11-25T08:00:00-05:00");
+    assert!(only(&eight, &ids, "stop"), "{eight:?}");
+    state("stopped").await;
+    let nine = day.actions("2026-11-25T09:00:00-05:00");
+    assert!(only(&nine, &ids, "start"), "{nine:?}");
+    state("running").await;
+    for id in &ids {
+        assert_eq!(
+            day.tags(id).await.get("StartedBy").map(String::as_str),
+            Some("isched"),
+            "{id}: the started tag, written through a dropped connection and a 5xx"
+        );
+    }
+
+    // 17:00: three failures in three attempts. Reported (and the command exits 1), not
+    // acted on.
+    proxy.add(
+        "Action=StopInstances",
+        vec![Fault::ServerError, Fault::Throttled, Fault::ServerError],
+    );
+    let (ok, five) = day.pass("2026-11-25T17:00:00-05:00");
+    assert!(!ok, "a pass with failures exits non-zero");
+    for id in &ids {
+        let (action, outcome, _) = &five[*id];
+        assert_eq!(action, "stop", "{id}");
+        assert!(outcome.starts_with("failed"), "{id}: {outcome}");
+    }
+    state("running").await;
+    assert_eq!(proxy.pending(), 0, "every fault was injected");
+    // The next pass stops them, and the one after has nothing left to do.
+    let retry = day.actions("2026-11-25T17:01:00-05:00");
+    assert!(only(&retry, &ids, "stop"), "{retry:?}");
+    state("stopped").await;
+    assert!(only(
+        &day.actions("2026-11-25T17:02:00-05:00"),
+        &ids,
+        "none"
+    ));
+    assert_eq!(proxy.injected(), 11);
+
+    // Each transition once in the history, the failed attempt too.
+    for id in &ids {
+        let history: Vec<(String, String)> = day
+            .ok(&["history", id, "--format", "json"])
+            .lines()
+            .map(|l| {
+                let v: Value = serde_json::from_str(l).expect("json line");
+                let s = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+                (s("action"), s("outcome"))
+            })
+            .collect();
+        let count = |action: &str, ok: bool| {
+            history
+                .iter()
+                .filter(|(a, o)| a == action && (o == "ok") == ok)
+                .count()
+        };
+        assert_eq!(
+            (
+                count("stop", true),
+                count("start", true),
+                count("stop", false)
+            ),
+            (2, 1, 1),
+            "{id}: {history:?}"
+        );
+    }
 }

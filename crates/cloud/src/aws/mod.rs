@@ -59,6 +59,10 @@ pub struct AwsSettings {
     pub max_attempts: u32,
     /// First retry delay; later ones grow exponentially, with jitter (the SDK's own).
     pub initial_backoff: Duration,
+    /// One attempt; a hung attempt is given up and retried (a hung connection would
+    /// otherwise hold the pass for the whole operation timeout).
+    pub attempt_timeout: Duration,
+    /// One call, every attempt and backoff included.
     pub operation_timeout: Duration,
     /// Results per DescribeInstances page (5-1000); larger pages mean fewer calls.
     pub page_size: i32,
@@ -73,6 +77,7 @@ impl Default for AwsSettings {
             concurrency_per_target: 4,
             max_attempts: 5,
             initial_backoff: Duration::from_secs(1),
+            attempt_timeout: Duration::from_secs(20),
             operation_timeout: Duration::from_secs(60),
             page_size: 1000,
         }
@@ -115,6 +120,7 @@ impl AwsProvider {
             .timeout_config(
                 TimeoutConfig::builder()
                     .connect_timeout(Duration::from_secs(10))
+                    .operation_attempt_timeout(settings.attempt_timeout)
                     .operation_timeout(settings.operation_timeout)
                     .build(),
             )

@@ -126,6 +126,22 @@ impl Config {
                         "ISCHED_AWS_CONCURRENCY_PER_TARGET",
                         self.aws_concurrency_per_target.to_string(),
                     ),
+                    (
+                        "ISCHED_AWS_MAX_ATTEMPTS",
+                        self.aws_calls.max_attempts.to_string(),
+                    ),
+                    (
+                        "ISCHED_AWS_INITIAL_BACKOFF_MS",
+                        self.aws_calls.initial_backoff.as_millis().to_string(),
+                    ),
+                    (
+                        "ISCHED_AWS_ATTEMPT_TIMEOUT_SECS",
+                        self.aws_calls.attempt_timeout.as_secs().to_string(),
+                    ),
+                    (
+                        "ISCHED_AWS_CALL_TIMEOUT_SECS",
+                        self.aws_calls.call_timeout.as_secs().to_string(),
+                    ),
                 ],
             },
             SettingsSection {

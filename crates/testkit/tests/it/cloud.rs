@@ -524,7 +524,7 @@ async fn aws_retries_throttled_calls() {
         .create(&target, &spec("throttled", "t3.micro", &[]))
         .await
         .expect("create succeeds after throttling");
-    assert_eq!(proxy.throttled(), 3);
+    assert_eq!(proxy.injected(), 3);
     assert!(created.id.starts_with("i-"));
     // With fewer attempts than throttled responses, the error reaches the caller, classified.
     let proxy = FaultProxy::start(&moto.endpoint, 10, "Action=DescribeInstances").await;
