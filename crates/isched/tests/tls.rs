@@ -99,7 +99,7 @@ async fn serves_https_with_the_configured_certificate() {
     let said = String::from_utf8_lossy(&probe.stdout);
     assert!(probe.status.success(), "{said}");
     assert!(
-        said.starts_with(&format!("https://{address}/health: 200")),
+        said.starts_with(&format!("https://{address}/health/components: 200")),
         "{said}"
     );
     running.shutdown().await.expect("stops");

@@ -83,6 +83,22 @@ impl ApiError {
         ApiError::new(StatusCode::CONFLICT, "conflict", message)
     }
 
+    /// The database cannot be used now (full disk, read-only, unreachable): the request
+    /// changed nothing and may be tried again.
+    pub fn database_unavailable(
+        why: isched_store::Unavailable,
+        detail: impl std::fmt::Display,
+    ) -> ApiError {
+        tracing::warn!(error = %detail, "database unavailable: {why}");
+        let mut e = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            format!("{why}; nothing was changed, try again later"),
+        );
+        e.retry_after = Some(30);
+        e
+    }
+
     /// An unexpected failure: logged in full, reported to the client without detail.
     pub fn internal(detail: impl std::fmt::Display) -> ApiError {
         tracing::error!(error = %detail, "internal error");
@@ -151,7 +167,10 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Conflict(what) => ApiError::conflict(format!("{what} already exists")),
             StoreError::NotFound(what) => ApiError::not_found(format!("{what} not found")),
-            other => ApiError::internal(other),
+            other => match other.unavailable() {
+                Some(why) => ApiError::database_unavailable(why, &other),
+                None => ApiError::internal(other),
+            },
         }
     }
 }

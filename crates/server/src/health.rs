@@ -42,7 +42,16 @@ pub(crate) async fn components(State(state): State<AppState>) -> (StatusCode, Js
 /// and email. `GET /health/components` and the admin health page show this.
 pub async fn check_components(state: &AppState) -> Vec<Component> {
     let store = state.store();
-    let database = match store.ping().await {
+    // A database that answers may still refuse writes (a full disk, a read-only file).
+    let answered = match store.ping().await {
+        Ok(rtt) => store
+            .probe_write(jiff::Timestamp::now())
+            .await
+            .map(|()| rtt)
+            .map_err(|e| (e, "cannot be written")),
+        Err(e) => Err((e, "does not answer")),
+    };
+    let database = match answered {
         Ok(rtt) => {
             let ms = rtt.as_secs_f64() * 1000.0;
             Component {
@@ -53,13 +62,16 @@ pub async fn check_components(state: &AppState) -> Vec<Component> {
                 latency_ms: Some(ms),
             }
         }
-        Err(e) => {
+        Err((e, what)) => {
             tracing::warn!(error = %e, "database health check failed");
+            let why = e
+                .unavailable()
+                .map_or(String::new(), |why| format!(": {why}"));
             Component {
                 name: "database",
                 status: "down",
                 required: true,
-                detail: format!("{} does not answer", store.backend().as_str()),
+                detail: format!("{} {what}{why}", store.backend().as_str()),
                 latency_ms: None,
             }
         }

@@ -136,6 +136,10 @@ fn add_shared(op: &mut Operation, signed_in: bool) {
         "500",
         "A fault on the server; the x-request-id header finds it in the log",
     );
+    add(
+        "503",
+        "The database cannot be used now (its disk is full, it is read-only, or it does not answer); nothing was changed; see Retry-After",
+    );
 }
 
 fn status_text(status: &str) -> String {

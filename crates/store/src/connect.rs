@@ -73,6 +73,20 @@ impl Store {
         Ok(start.elapsed())
     }
 
+    /// A write the size of a row, committed: answers whether the database can be written
+    /// now (a full disk or a read-only file still answers `SELECT 1`).
+    pub async fn probe_write(&self, now: jiff::Timestamp) -> Result<(), StoreError> {
+        on_pool!(self, |p| sqlx::query(
+            "INSERT INTO health_probe (id, checked_at) VALUES (1, $1) \
+             ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at"
+        )
+        .bind(crate::time::to_ms(now))
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
     pub fn pool_stats(&self) -> PoolStats {
         on_pool!(self, |p| PoolStats {
             size: p.size(),
@@ -98,11 +112,51 @@ async fn open_sqlite(url: &str) -> Result<sqlx::SqlitePool, StoreError> {
     } else {
         8
     };
-    Ok(SqlitePoolOptions::new()
+    let file = options.get_filename().to_owned();
+    SqlitePoolOptions::new()
         .max_connections(max)
         .acquire_timeout(ACQUIRE_TIMEOUT)
         .connect_with(options)
-        .await?)
+        .await
+        .map_err(|e| match read_only(&file) {
+            Some(why) => StoreError::ReadOnly(why),
+            None => e.into(),
+        })
+}
+
+/// Why SQLite cannot write at `file`, when the cause is a read-only file or file system
+/// (SQLite itself only says it is "unable to open database file"). SQLite writes the file
+/// and, beside it, its `-wal` and `-shm` files.
+fn read_only(file: &std::path::Path) -> Option<String> {
+    let denied = |e: &std::io::Error| {
+        matches!(
+            e.kind(),
+            std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied
+        )
+    };
+    if file.exists()
+        && let Err(e) = std::fs::OpenOptions::new().append(true).open(file)
+    {
+        return denied(&e).then(|| format!("{} cannot be written: {e}", file.display()));
+    }
+    let dir = file.parent().filter(|d| !d.as_os_str().is_empty())?;
+    // Opened for writing only to ask; never written, removed at once.
+    let probe = dir.join(format!(".isched-write-check-{}", std::process::id()));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            None
+        }
+        Err(e) if denied(&e) => Some(format!(
+            "{} (which must hold the database's -wal and -shm files) cannot be written: {e}",
+            dir.display()
+        )),
+        Err(_) => None,
+    }
 }
 
 async fn open_postgres(url: &str) -> Result<sqlx::PgPool, StoreError> {

@@ -39,7 +39,7 @@ pub mod users;
 
 pub use connect::{Backend, PoolStats, redact_url};
 pub use email::{Email, InvalidEmail};
-pub use error::StoreError;
+pub use error::{StoreError, Unavailable};
 
 use sqlx::{PgPool, SqlitePool};
 

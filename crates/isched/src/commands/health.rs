@@ -1,6 +1,7 @@
-//! `isched health`: asks the server this configuration describes for `/health`, for a
-//! container's HEALTHCHECK (the image has no shell and no curl). Exit 0 when it answers
-//! healthy, 1 otherwise.
+//! `isched health`: asks the server this configuration describes for
+//! `/health/components`, for a container's HEALTHCHECK (the image has no shell and no
+//! curl). Exit 0 when it answers healthy, 1 otherwise: no answer, or a required component
+//! down (a database that does not answer or cannot be written, such as on a full disk).
 
 use crate::config::Config;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -26,7 +27,16 @@ pub fn run(config_file: Option<&Path>) -> ExitCode {
             .map_err(|e| anyhow::anyhow!("{url}: no answer ({e})"))?;
         let status = response.status();
         let body = response.text().await.unwrap_or_default();
-        println!("{url}: {} {}", status.as_u16(), body.trim());
+        println!("{url}: {}", status.as_u16());
+        match serde_json::from_str::<serde_json::Value>(&body) {
+            Ok(v) => {
+                for c in v["components"].as_array().into_iter().flatten() {
+                    let s = |k: &str| c[k].as_str().unwrap_or_default().to_owned();
+                    println!("  {}: {} ({})", s("name"), s("status"), s("detail"));
+                }
+            }
+            Err(_) => println!("  {}", body.trim()),
+        }
         Ok(if status.is_success() {
             ExitCode::SUCCESS
         } else {
@@ -52,5 +62,5 @@ fn health_url(config: &Config) -> String {
     } else {
         "http"
     };
-    format!("{scheme}://{address}/health")
+    format!("{scheme}://{address}/health/components")
 }
