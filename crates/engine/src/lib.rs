@@ -8,6 +8,7 @@ pub mod decide;
 pub mod definitions;
 pub mod facade;
 pub mod instances;
+pub mod interrupted;
 pub mod inventory_plan;
 pub mod jobs;
 pub mod leases;

@@ -160,8 +160,32 @@ pub async fn reconcile_targets(
         metrics::gauge!("isched_resources", "state" => state)
             .set(by_state.get(state).copied().unwrap_or(0) as f64);
     }
+    let mut record = PassRecord {
+        at,
+        ..PassRecord::default()
+    };
     let outcomes = match acting {
         Acting::Act => {
+            // What a killed pass left in progress, settled by what this one sees; then
+            // this pass's own actions, written before it makes them.
+            let left = store.actions_in_progress().await?;
+            record.history = crate::interrupted::settle(left, &planned, at);
+            let intents = crate::interrupted::intents(&planned, at);
+            if !intents.is_empty() {
+                store
+                    .record_pass(&PassRecord {
+                        at,
+                        history: intents.clone(),
+                        ..PassRecord::default()
+                    })
+                    .await?;
+            }
+            record.settled = record
+                .history
+                .iter()
+                .chain(&intents)
+                .map(|e| e.resource.clone())
+                .collect();
             let outcomes = act(provider, &mut planned).await;
             if !tags.is_off() {
                 let retags = tags.changes(&planned, &outcomes, at);
@@ -175,7 +199,10 @@ pub async fn reconcile_targets(
             .map(|p| (p.key.clone(), Outcome::DryRun))
             .collect(),
     };
-    record_pass(provider, store, at, targets, planned, outcomes, inventory).await
+    record_pass(
+        provider, store, targets, planned, outcomes, inventory, record,
+    )
+    .await
 }
 
 /// Makes the decisions' actions: starts and stops in batches, resizes one by one, then
@@ -232,22 +259,19 @@ async fn act(provider: &dyn Provider, planned: &mut [Planned]) -> HashMap<String
 }
 
 /// Records a pass: history, each resource's memory, running intervals and the inventory.
+/// `record` holds what the pass settled of an interrupted one.
 async fn record_pass(
     provider: &dyn Provider,
     store: &Store,
-    at: Timestamp,
     targets: &[Target],
     planned: Vec<Planned>,
     mut outcomes: HashMap<String, Outcome>,
     mut inventory: isched_store::inventory::InventoryUpdate,
+    mut record: PassRecord,
 ) -> Result<Vec<Done>, EngineError> {
     // History is kept on the evaluation instant, so that a replay with --at reads as the
     // day it replays.
-    let now = at;
-    let mut record = PassRecord {
-        at: now,
-        ..PassRecord::default()
-    };
+    let now = record.at;
     let mut done = Vec::with_capacity(planned.len());
     for p in planned {
         if p.expired_override {

@@ -41,7 +41,14 @@ pub struct PassRecord {
     pub started_running: Vec<String>,
     /// Resources with an open interval seen stopped or gone: it closes.
     pub stopped_running: Vec<String>,
+    /// Resources whose actions in progress (history entries with the outcome
+    /// [`IN_PROGRESS`]) this pass settles: those rows give way to the pass's own entries.
+    pub settled: Vec<String>,
 }
+
+/// The outcome of a history entry written before its action was made: the pass that wrote
+/// it has not recorded how the action went (yet, or ever, if it was killed).
+pub const IN_PROGRESS: &str = "in progress";
 
 impl PassRecord {
     pub fn is_empty(&self) -> bool {
@@ -50,6 +57,7 @@ impl PassRecord {
             && self.states.is_empty()
             && self.started_running.is_empty()
             && self.stopped_running.is_empty()
+            && self.settled.is_empty()
     }
 }
 
@@ -100,6 +108,17 @@ impl Store {
                     .bind(resource)
                     .execute(&mut *tx)
                     .await?;
+            }
+            for chunk in pass.settled.chunks(ROWS_PER_STATEMENT) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "DELETE FROM resource_history WHERE outcome = 'in progress' AND resource IN (",
+                );
+                let mut list = q.separated(", ");
+                for resource in chunk {
+                    list.push_bind(resource);
+                }
+                q.push(")");
+                q.build().execute(&mut *tx).await?;
             }
             // Many rows per statement: a pass over thousands of resources makes a few
             // round trips to the database instead of one per row.
@@ -183,17 +202,35 @@ impl Store {
         .fetch_all(p)
         .await
         })?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(HistoryEntry {
-                    at: from_ms(r.at)?,
-                    resource: r.resource,
-                    schedule: r.schedule,
-                    action: r.action,
-                    outcome: r.outcome,
-                    reason: r.reason,
-                })
-            })
-            .collect()
+        entries(rows)
     }
+
+    /// Every action still [`IN_PROGRESS`]: made by a pass that has not recorded its outcome,
+    /// because it is still running or because it was killed (read through a partial index,
+    /// not the whole history).
+    pub async fn actions_in_progress(&self) -> Result<Vec<HistoryEntry>, StoreError> {
+        let rows: Vec<HistoryRow> = on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT at, resource, schedule, action, outcome, reason FROM resource_history WHERE outcome = 'in progress' ORDER BY at, id"
+        )
+        .fetch_all(p)
+        .await
+        })?;
+        entries(rows)
+    }
+}
+
+fn entries(rows: Vec<HistoryRow>) -> Result<Vec<HistoryEntry>, StoreError> {
+    rows.into_iter()
+        .map(|r| {
+            Ok(HistoryEntry {
+                at: from_ms(r.at)?,
+                resource: r.resource,
+                schedule: r.schedule,
+                action: r.action,
+                outcome: r.outcome,
+                reason: r.reason,
+            })
+        })
+        .collect()
 }
