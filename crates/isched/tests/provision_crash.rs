@@ -33,12 +33,7 @@ async fn survives(backend: Backend) {
     let Some(db) = TestDb::create(backend).await else {
         return;
     };
-    let seed: u64 = std::env::var("ISCHED_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| jiff::Timestamp::now().as_millisecond() as u64);
-    eprintln!("ISCHED_CRASH_SEED={seed}");
-    let mut dice = StdRng::seed_from_u64(seed);
+    let mut dice = StdRng::seed_from_u64(isched_testkit::crash_seed());
 
     let mut app = start(&db).await;
     let admin = app.admin_token().await;

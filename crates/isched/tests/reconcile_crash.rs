@@ -10,7 +10,7 @@
 //! `ISCHED_CRASH_TRIALS=N` runs N transitions (the benchmark runs 50 or more);
 //! `ISCHED_CRASH_SEED` replays a run's kill moments.
 
-use isched_testkit::{Backend, TestDb, backend_tests};
+use isched_testkit::{Backend, TestDb, backend_tests, crash_seed, sqlite_scalar};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use serde_json::Value;
@@ -125,18 +125,13 @@ fn one_second_later(at: &str) -> String {
 }
 
 fn integrity(db: &TestDb) {
-    let Some(file) = db.url().strip_prefix("sqlite://") else {
-        return; // Postgres: only the client is killed; the server is crash-safe itself.
-    };
-    let out = Command::new("python3")
-        .args([
-            "-c",
-            "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('pragma integrity_check').fetchone()[0])",
-        ])
-        .arg(Path::new(file))
-        .output()
-        .expect("python3 runs");
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
+    // Postgres: only the client is killed; the server is crash-safe itself.
+    if let Some(file) = db.url().strip_prefix("sqlite://") {
+        assert_eq!(
+            sqlite_scalar(Path::new(file), "pragma integrity_check"),
+            "ok"
+        );
+    }
 }
 
 async fn killed_passes_miss_and_double_nothing(backend: Backend) {
@@ -147,12 +142,7 @@ async fn killed_passes_miss_and_double_nothing(backend: Backend) {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(10);
-    let seed: u64 = std::env::var("ISCHED_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| jiff::Timestamp::now().as_millisecond() as u64);
-    eprintln!("ISCHED_CRASH_SEED={seed}");
-    let mut dice = StdRng::seed_from_u64(seed);
+    let mut dice = StdRng::seed_from_u64(crash_seed());
 
     let fleet = Fleet { db: &db };
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/schedules.yaml");

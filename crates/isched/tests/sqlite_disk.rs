@@ -7,7 +7,7 @@
 //! (the CI machine runs the suite as root). Elsewhere the test says why it does not run;
 //! under `CI=true` it fails instead.
 
-use isched_testkit::ServeProcess;
+use isched_testkit::{ServeProcess, sqlite_scalar};
 use serde_json::{Value, json};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -133,17 +133,14 @@ fn serve_until_exit(db: &str) -> std::process::Output {
     child.wait_with_output().expect("output")
 }
 
+/// `integrity_check`, and how many periods are stored.
 fn integrity(db_file: &Path) -> String {
-    let out = Command::new("python3")
-        .args([
-            "-c",
-            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute('pragma integrity_check').fetchone()[0]); print(c.execute('select count(*) from definitions where kind = \"period\"').fetchone()[0])",
-        ])
-        .arg(db_file)
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("python3 runs");
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    let periods = "select count(*) from definitions where kind = 'period'";
+    format!(
+        "{}\n{}",
+        sqlite_scalar(db_file, "pragma integrity_check"),
+        sqlite_scalar(db_file, periods)
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

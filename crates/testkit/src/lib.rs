@@ -5,6 +5,7 @@
 //! Tests that run on both backends are written once with [`backend_tests!`].
 
 mod browser;
+mod crash;
 mod db;
 mod fault_proxy;
 mod http;
@@ -19,6 +20,7 @@ mod wrk;
 pub use wrk::wrk_latency;
 
 pub use browser::Browser;
+pub use crash::{crash_seed, sqlite_scalar};
 pub use db::{Backend, TestDb};
 pub use fault_proxy::{Fault, FaultProxy};
 pub use http::Http;
