@@ -7,6 +7,7 @@ pub mod clock;
 pub mod external;
 #[doc(hidden)]
 pub mod fuzz_entry;
+mod hashing;
 pub mod jwt;
 pub mod keys;
 pub mod lockout;

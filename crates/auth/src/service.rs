@@ -2,11 +2,12 @@
 //! refresh tokens with reuse detection, logout, and access-token verification.
 
 use crate::external::{ExternalIssuer, ExternalVerifier};
+use crate::hashing::HashingPool;
 use crate::jwt::{self, Claims, InvalidToken};
 use crate::keys::{KeyError, KeyRing};
 use crate::lockout;
 use crate::mail::Mailer;
-use crate::password::{hash_password, verify_password};
+use crate::password::{hash_password, hash_password_in, verify_password_in};
 use crate::policy::PasswordPolicy;
 use crate::sealing::Sealer;
 use base64::Engine;
@@ -18,7 +19,6 @@ use jiff::{SignedDuration, Timestamp};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
-use tokio::sync::Semaphore;
 
 pub const NEW_PASSWORD_REQUIRED: &str = "NEW_PASSWORD_REQUIRED";
 pub const SOFTWARE_TOKEN_MFA: &str = "SOFTWARE_TOKEN_MFA";
@@ -138,7 +138,7 @@ pub struct AuthService {
     pub(crate) settings: AuthSettings,
     pub(crate) mailer: Mailer,
     pub(crate) external: Option<ExternalVerifier>,
-    hashing: Arc<Semaphore>,
+    hashing: Arc<HashingPool>,
     /// Verified against when the email is unknown, so both cases take the same time.
     dummy_hash: String,
 }
@@ -182,7 +182,7 @@ impl AuthService {
                 kid: "-".into(),
                 message: e.to_string(),
             })?;
-        let hashing = Arc::new(Semaphore::new(settings.max_concurrent_hashes.max(1)));
+        let hashing = Arc::new(HashingPool::new(settings.max_concurrent_hashes));
         Ok(AuthService {
             store,
             keys: std::sync::RwLock::new(Arc::new(keys)),
@@ -235,15 +235,11 @@ impl AuthService {
         hash: String,
         password: &SecretString,
     ) -> Result<bool, AuthError> {
-        let _permit = self
-            .hashing
-            .acquire()
-            .await
-            .map_err(|e| AuthError::Internal(e.to_string()))?;
         let password = password.clone();
-        tokio::task::spawn_blocking(move || verify_password(&hash, &password))
+        self.hashing
+            .run(move |memory| verify_password_in(&hash, &password, memory))
             .await
-            .map_err(|e| AuthError::Internal(e.to_string()))
+            .map_err(AuthError::Internal)
     }
 
     /// The user with this id, or `NotFound`.
@@ -291,15 +287,11 @@ impl AuthService {
     }
 
     pub(crate) async fn hash(&self, password: &SecretString) -> Result<String, AuthError> {
-        let _permit = self
-            .hashing
-            .acquire()
-            .await
-            .map_err(|e| AuthError::Internal(e.to_string()))?;
         let password = password.clone();
-        tokio::task::spawn_blocking(move || hash_password(&password))
+        self.hashing
+            .run(move |memory| hash_password_in(&password, memory))
             .await
-            .map_err(|e| AuthError::Internal(e.to_string()))?
+            .map_err(AuthError::Internal)?
             .map_err(|e| AuthError::Internal(e.to_string()))
     }
 

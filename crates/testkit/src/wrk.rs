@@ -1,13 +1,48 @@
-//! Load from wrk (Debian's package) for the benchmarks: latency percentiles on loopback.
+//! Load from wrk (Debian's package) for the benchmarks: latency percentiles and
+//! throughput on loopback.
 
+use std::path::Path;
 use std::process::Command;
 
-/// (p50, p99) in milliseconds of `url` under `connections` for `seconds`, each request
-/// with `headers` (`Name: value`). Panics when a response is not 2xx.
-pub fn wrk_latency(url: &str, connections: u32, seconds: u32, headers: &[String]) -> (f64, f64) {
+/// What one wrk run measured.
+#[derive(Debug, Clone, Copy)]
+pub struct WrkFigures {
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub requests_per_sec: f64,
+}
+
+/// One wrk run: `connections` over as many threads (at most 4), for `seconds`, each request
+/// with `headers` (`Name: value`), shaped by the Lua `script` when given (a method, a body,
+/// a token carried from one answer to the next). Panics when a response is not 2xx.
+pub fn wrk(
+    url: &str,
+    connections: u32,
+    seconds: u32,
+    headers: &[String],
+    script: Option<&Path>,
+) -> WrkFigures {
+    run(
+        url,
+        connections.clamp(1, 4),
+        connections,
+        seconds,
+        headers,
+        script,
+    )
+}
+
+fn run(
+    url: &str,
+    threads: u32,
+    connections: u32,
+    seconds: u32,
+    headers: &[String],
+    script: Option<&Path>,
+) -> WrkFigures {
     let mut cmd = Command::new("wrk");
     cmd.args([
-        "-t1".to_owned(),
+        format!("-t{threads}"),
         format!("-c{connections}"),
         format!("-d{seconds}s"),
         "--latency".to_owned(),
@@ -16,19 +51,28 @@ pub fn wrk_latency(url: &str, connections: u32, seconds: u32, headers: &[String]
     for h in headers {
         cmd.args(["-H", h]);
     }
+    if let Some(script) = script {
+        cmd.arg("-s").arg(script);
+    }
     let out = cmd.output().expect("wrk runs (apt-get install wrk)");
     let text = String::from_utf8_lossy(&out.stdout);
     if std::env::var_os("ISCHED_BENCH_VERBOSE").is_some() {
         eprintln!("{text}");
     }
     assert!(!text.contains("Non-2xx"), "{url} answered errors:\n{text}");
-    let pick = |label: &str| -> f64 {
+    let value = |label: &str| -> &str {
         let line = text
             .lines()
             .find(|l| l.trim_start().starts_with(label))
             .unwrap_or_else(|| panic!("no {label} in wrk's output:\n{text}"));
-        let value = line.split_whitespace().nth(1).expect("a value");
-        let (number, unit) = value.split_at(value.find(|c: char| c.is_alphabetic()).expect("unit"));
+        line.trim_start()[label.len()..]
+            .split_whitespace()
+            .next()
+            .expect("a value")
+    };
+    let millis = |label: &str| -> f64 {
+        let v = value(label);
+        let (number, unit) = v.split_at(v.find(|c: char| c.is_alphabetic()).expect("unit"));
         let n: f64 = number.parse().expect("number");
         match unit {
             "us" => n / 1000.0,
@@ -37,5 +81,17 @@ pub fn wrk_latency(url: &str, connections: u32, seconds: u32, headers: &[String]
             other => panic!("unit {other}"),
         }
     };
-    (pick("50%"), pick("99%"))
+    WrkFigures {
+        p50_ms: millis("50%"),
+        p99_ms: millis("99%"),
+        requests_per_sec: value("Requests/sec:").parse().expect("requests per second"),
+    }
+}
+
+/// (p50, p99) in milliseconds of GET `url` under `connections` (one wrk thread, as the
+/// earlier figures were taken) for `seconds`, each request with `headers`. Panics when a
+/// response is not 2xx.
+pub fn wrk_latency(url: &str, connections: u32, seconds: u32, headers: &[String]) -> (f64, f64) {
+    let f = run(url, 1, connections, seconds, headers, None);
+    (f.p50_ms, f.p99_ms)
 }
