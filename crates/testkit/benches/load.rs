@@ -10,22 +10,12 @@
 //! Run: `cargo bench -p isched-testkit --bench load` (needs `wrk`);
 //! `ISCHED_BENCH_BACKEND=sqlite|postgres` narrows it.
 
-use isched_testkit::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, WrkFigures, spawn_app_with, wrk};
+use isched_testkit::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, Backend, WrkFigures, rss_mib, spawn_app_with, wrk,
+};
 
 const SECONDS: u32 = 10;
 const CONNECTIONS: u32 = 8;
-
-/// Resident memory of this process (the server runs in it), in MiB.
-fn rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .expect("VmRSS");
-    kb / 1024.0
-}
 
 fn sign_in_script() -> String {
     format!(

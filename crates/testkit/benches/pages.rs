@@ -15,7 +15,7 @@ use isched_store::instances::{Lifecycle, NewInstance};
 use isched_store::jobs::NewJob;
 use isched_store::scheduling::PassRecord;
 use isched_store::{Email, Store};
-use isched_testkit::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, spawn_app, wrk_latency};
+use isched_testkit::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, rss_mib, spawn_app, wrk_latency};
 use std::collections::BTreeMap;
 
 const PAGES: &[&str] = &[
@@ -200,6 +200,7 @@ async fn main() {
         let cookie = sign_in(&app.base_url).await;
         println!("{name}: {size} resources, {connections} connections");
         println!("{:<24} {:>9} {:>9}", "page", "p50 ms", "p99 ms");
+        let before = rss_mib();
         for page in PAGES {
             let (p50, p99) = wrk_latency(
                 &app.url(page),
@@ -210,6 +211,10 @@ async fn main() {
             let flag = if p99 > 50.0 { "  over 50 ms" } else { "" };
             println!("{page:<24} {p50:>9.2} {p99:>9.2}{flag}");
         }
+        println!(
+            "RSS over the page loads: {before:.0} -> {:.0} MiB",
+            rss_mib()
+        );
         app.stop().await;
     }
 }

@@ -17,7 +17,7 @@ mod smtp;
 pub mod usage_data;
 mod webhook;
 mod wrk;
-pub use wrk::{WrkFigures, wrk, wrk_latency};
+pub use wrk::{WrkFigures, rss_mib, wrk, wrk_latency};
 
 pub use browser::Browser;
 pub use crash::{crash_seed, sqlite_scalar};

@@ -95,3 +95,16 @@ pub fn wrk_latency(url: &str, connections: u32, seconds: u32, headers: &[String]
     let f = run(url, 1, connections, seconds, headers, None);
     (f.p50_ms, f.p99_ms)
 }
+
+/// Resident memory of this process, in MiB: the benchmarks run the server in-process, so
+/// this is the server's memory (plus the benchmark's own data).
+pub fn rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("VmRSS");
+    kb / 1024.0
+}
