@@ -69,13 +69,9 @@ pub fn hash_password_in(
     Ok(hash.to_string())
 }
 
-/// True if `candidate` matches the PHC string `hash`. A malformed hash never matches.
-pub fn verify_password(hash: &str, candidate: &SecretString) -> bool {
-    verify_password_in(hash, candidate, &mut HashMemory::new())
-}
-
-/// [`verify_password`] in `memory`: the hash's own algorithm, version and parameters,
-/// compared in constant time (`Output`'s equality).
+/// True if `candidate` matches the PHC string `hash`, computed in `memory` with the
+/// hash's own algorithm, version and parameters and compared in constant time (`Output`'s
+/// equality). A malformed hash never matches.
 pub fn verify_password_in(hash: &str, candidate: &SecretString, memory: &mut HashMemory) -> bool {
     let Ok(parsed) = PasswordHash::new(hash) else {
         return false;
@@ -136,9 +132,14 @@ mod tests {
         let pw = SecretString::from("correct horse battery staple");
         let hash = hash_password(&pw).expect("hash");
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(verify_password(&hash, &pw));
-        assert!(!verify_password(&hash, &SecretString::from("wrong")));
-        assert!(!verify_password("not a hash", &pw));
+        let mut memory = HashMemory::new();
+        assert!(verify_password_in(&hash, &pw, &mut memory));
+        assert!(!verify_password_in(
+            &hash,
+            &SecretString::from("wrong"),
+            &mut memory
+        ));
+        assert!(!verify_password_in("not a hash", &pw, &mut memory));
     }
 
     /// Hashes stored before memory was reused (argon2's own hasher), and hashes with other

@@ -171,21 +171,21 @@ pub async fn reconcile_targets(
             let left = store.actions_in_progress().await?;
             record.history = crate::interrupted::settle(left, &planned, at);
             let intents = crate::interrupted::intents(&planned, at);
-            if !intents.is_empty() {
-                store
-                    .record_pass(&PassRecord {
-                        at,
-                        history: intents.clone(),
-                        ..PassRecord::default()
-                    })
-                    .await?;
-            }
             record.settled = record
                 .history
                 .iter()
                 .chain(&intents)
                 .map(|e| e.resource.clone())
                 .collect();
+            if !intents.is_empty() {
+                store
+                    .record_pass(&PassRecord {
+                        at,
+                        history: intents,
+                        ..PassRecord::default()
+                    })
+                    .await?;
+            }
             let outcomes = act(provider, &mut planned).await;
             if !tags.is_off() {
                 let retags = tags.changes(&planned, &outcomes, at);

@@ -221,6 +221,24 @@ fn check_name(name: &str, problems: &mut Vec<FieldError>) {
     }
 }
 
+/// Each of `types` an instance type name (and without a comma when `no_comma`), none listed
+/// twice.
+fn type_names(
+    field: &str,
+    types: &[String],
+    no_comma: bool,
+    problem: &mut impl FnMut(&str, Option<&str>, String),
+) {
+    let mut seen = BTreeSet::new();
+    for t in types {
+        if t.trim().is_empty() || t.len() > 64 || (no_comma && t.contains(',')) {
+            problem(field, Some(t), "is not an instance type name".into());
+        } else if !seen.insert(t) {
+            problem(field, Some(t), "is listed twice".into());
+        }
+    }
+}
+
 fn check(spec: &TemplateSpec, ctx: &TemplateContext, problems: &mut Vec<FieldError>) {
     let mut problem = |field: &str, token: Option<&str>, message: String| {
         problems.push(FieldError::new(field, token, message));
@@ -271,30 +289,14 @@ fn check(spec: &TemplateSpec, ctx: &TemplateContext, problems: &mut Vec<FieldErr
             "must list at least one instance type".into(),
         );
     }
-    let mut seen = BTreeSet::new();
-    for t in &spec.instance_types {
-        if t.trim().is_empty() || t.len() > 64 {
-            problem(
-                "instance_types",
-                Some(t),
-                "is not an instance type name".into(),
-            );
-        } else if !seen.insert(t) {
-            problem("instance_types", Some(t), "is listed twice".into());
-        }
-    }
-    let mut fallbacks = BTreeSet::new();
-    for t in &spec.fallback_instance_types {
-        if t.trim().is_empty() || t.len() > 64 || t.contains(',') {
-            problem(
-                "fallback_instance_types",
-                Some(t),
-                "is not an instance type name".into(),
-            );
-        } else if !fallbacks.insert(t) {
-            problem("fallback_instance_types", Some(t), "is listed twice".into());
-        }
-    }
+    type_names("instance_types", &spec.instance_types, false, &mut problem);
+    // Fallbacks go into a comma-separated tag (IS-PreferredInstanceTypes).
+    type_names(
+        "fallback_instance_types",
+        &spec.fallback_instance_types,
+        true,
+        &mut problem,
+    );
     if !spec.instance_types.is_empty() && !spec.instance_types.contains(&spec.default_instance_type)
     {
         problem(

@@ -2,9 +2,9 @@
 //! configured secret key, says which key and which secret, and changes nothing; with the
 //! right secret it starts.
 
-use isched_testkit::ServeProcess;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use isched_testkit::{ServeProcess, exit_within};
+use std::process::{Command, Output};
+use std::time::Duration;
 
 const SECRET: &str = "the-secret-key-that-sealed-the-signing-key";
 const OTHER: &str = "some-other-secret-key-of-enough-characters";
@@ -23,33 +23,7 @@ fn isched(db: &str, secret: &str, args: &[&str]) -> Command {
 
 /// Runs `serve`, which must exit (within a minute, else it is killed and the test fails).
 fn serve_until_exit(db: &str, secret: &str) -> (Option<i32>, String) {
-    let patience = Duration::from_secs(60);
-    let mut child = isched(db, secret, &["serve"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("isched starts");
-    let start = Instant::now();
-    let code = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status.code();
-        }
-        if start.elapsed() > patience {
-            child.kill().expect("kill");
-            child.wait().expect("reaped");
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let mut stderr = String::new();
-    use std::io::Read;
-    child
-        .stderr
-        .take()
-        .expect("stderr")
-        .read_to_string(&mut stderr)
-        .expect("read stderr");
-    (code, stderr)
+    exit_within(&mut isched(db, secret, &["serve"]), Duration::from_secs(60))
 }
 
 fn ok(o: Output) -> String {

@@ -45,7 +45,7 @@ pub async fn check_components(state: &AppState) -> Vec<Component> {
     // A database that answers may still refuse writes (a full disk, a read-only file).
     let answered = match store.ping().await {
         Ok(rtt) => store
-            .probe_write(jiff::Timestamp::now())
+            .probe_write(state.now())
             .await
             .map(|()| rtt)
             .map_err(|e| (e, "cannot be written")),

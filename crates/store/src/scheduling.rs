@@ -207,7 +207,8 @@ impl Store {
 
     /// Every action still [`IN_PROGRESS`]: made by a pass that has not recorded its outcome,
     /// because it is still running or because it was killed (read through a partial index,
-    /// not the whole history).
+    /// not the whole history; the outcome is written out in the SQL, not bound, because a
+    /// planner uses a partial index only for the literal of its own WHERE).
     pub async fn actions_in_progress(&self) -> Result<Vec<HistoryEntry>, StoreError> {
         let rows: Vec<HistoryRow> = on_pool!(self, |p| {
             sqlx::query_as(

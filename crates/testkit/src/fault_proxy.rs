@@ -2,7 +2,7 @@
 //! chosen requests (those whose body contains a given text, such as
 //! `Action=StopInstances`) with a fault, and forwards everything else. The faults are
 //! those a real cloud API shows: throttling, no capacity, 5xx answers, attempts that hang
-//! past the client's timeout, and connections dropped before the answer. The last two
+//! past the client's timeout, and connections dropped before the answer's body. The last two
 //! reach the upstream first, so the cloud has acted when the caller sees the failure:
 //! what makes a retry dangerous for a call that is not idempotent.
 
@@ -52,7 +52,8 @@ pub enum Fault {
     /// Forwarded, and the upstream's answer held back this long (longer than the client's
     /// attempt timeout makes it a timeout after the cloud has acted).
     Slow(Duration),
-    /// Forwarded, then the connection closed with no answer at all.
+    /// Forwarded, then the connection closed mid-answer: a status line and headers
+    /// arrive, the body never does.
     Dropped,
 }
 

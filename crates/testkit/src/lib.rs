@@ -25,7 +25,7 @@ pub use db::{Backend, TestDb};
 pub use fault_proxy::{Fault, FaultProxy};
 pub use http::Http;
 pub use moto::{Moto, isched_on_aws, sdk_config_for};
-pub use serve_process::ServeProcess;
+pub use serve_process::{ServeProcess, exit_within};
 pub use smtp::{Message, SmtpSink};
 pub use webhook::{Hook, WebhookSink};
 

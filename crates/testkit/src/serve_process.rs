@@ -68,3 +68,35 @@ fn port_announced(line: &str) -> Option<u16> {
     let address = url.split_whitespace().next()?;
     address.rsplit_once(':')?.1.parse().ok()
 }
+
+/// Runs `command` (standard output discarded) until it exits, for a command that must
+/// exit, such as `serve` refusing to start: its exit code and standard error. Killed after
+/// `patience`, which gives no exit code.
+pub fn exit_within(command: &mut Command, patience: Duration) -> (Option<i32>, String) {
+    use std::io::Read;
+    let mut child = command
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the command starts");
+    let start = Instant::now();
+    let code = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status.code();
+        }
+        if start.elapsed() > patience {
+            child.kill().expect("kill");
+            child.wait().expect("reaped");
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("read stderr");
+    (code, stderr)
+}
