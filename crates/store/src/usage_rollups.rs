@@ -96,14 +96,42 @@ impl GroupBy {
 
 /// The sums of one table's rows in a period range, grouped by one column (a macro, so
 /// that every query stays a static string). `$4` is an owner to keep to, or NULL.
+/// The summed columns of every usage table, in their order.
+macro_rules! sum_columns {
+    () => {
+        "running_seconds, existing_seconds, planned_seconds, unplanned_seconds, \
+         cost, saved_cost, unplanned_cost"
+    };
+}
+
+/// The sums of those columns over a group, as the tables hold them.
+macro_rules! summed {
+    () => {
+        "CAST(SUM(running_seconds) AS BIGINT), CAST(SUM(existing_seconds) AS BIGINT), \
+         CAST(SUM(planned_seconds) AS BIGINT), CAST(SUM(unplanned_seconds) AS BIGINT), \
+         SUM(cost), SUM(saved_cost), SUM(unplanned_cost)"
+    };
+}
+
+/// An upsert's update of those columns to the values it was given.
+macro_rules! updated {
+    () => {
+        "running_seconds = excluded.running_seconds, \
+         existing_seconds = excluded.existing_seconds, \
+         planned_seconds = excluded.planned_seconds, \
+         unplanned_seconds = excluded.unplanned_seconds, cost = excluded.cost, \
+         saved_cost = excluded.saved_cost, unplanned_cost = excluded.unplanned_cost"
+    };
+}
+
 macro_rules! sums {
     ($table:literal, $period:literal, $key:literal) => {
         concat!(
             "SELECT ",
             $key,
-            ", CAST(SUM(running_seconds) AS BIGINT), CAST(SUM(existing_seconds) AS BIGINT), \
-             CAST(SUM(planned_seconds) AS BIGINT), CAST(SUM(unplanned_seconds) AS BIGINT), \
-             SUM(cost), SUM(saved_cost), SUM(unplanned_cost) FROM ",
+            ", ",
+            summed!(),
+            " FROM ",
             $table,
             " WHERE zone = $1 AND ",
             $period,
@@ -189,8 +217,8 @@ impl Store {
             for chunk in rows.chunks(ROWS_PER_STATEMENT) {
                 let mut q = sqlx::QueryBuilder::new(concat!(
                     "INSERT INTO usage_days (zone, day, resource, owner, template, schedule, ",
-                    "running_seconds, existing_seconds, planned_seconds, unplanned_seconds, ",
-                    "cost, saved_cost, unplanned_cost) "
+                    sum_columns!(),
+                    ") "
                 ));
                 q.push_values(chunk, |mut b, r| {
                     b.push_bind(zone)
@@ -210,6 +238,22 @@ impl Store {
                 q.push(" ON CONFLICT (zone, day, resource) DO NOTHING");
                 q.build().execute(&mut *tx).await?;
             }
+            // The totals are summed again from every row of the day now there, so a
+            // replica that rolled the same day up at once leaves them matching the rows.
+            sqlx::query(concat!(
+                "INSERT INTO usage_day_totals (zone, day, owner, template, schedule, ",
+                sum_columns!(),
+                ") SELECT zone, day, owner, template, schedule, ",
+                summed!(),
+                " FROM usage_days WHERE zone = $1 AND day = $2 \
+                 GROUP BY zone, day, owner, template, schedule \
+                 ON CONFLICT (zone, day, owner, template, schedule) DO UPDATE SET ",
+                updated!()
+            ))
+            .bind(zone)
+            .bind(day)
+            .execute(&mut *tx)
+            .await?;
             sqlx::query(
                 "INSERT INTO usage_rollups (zone, through) VALUES ($1, $2) \
                  ON CONFLICT (zone) DO UPDATE SET through = excluded.through \
@@ -224,27 +268,45 @@ impl Store {
         Ok(())
     }
 
-    /// Sums a complete month's day rows into month rows (`month` is `YYYY-MM`).
+    /// Sums a complete month's day rows into month rows (`month` is `YYYY-MM`), and its
+    /// day totals into month totals, in one transaction.
     pub async fn save_usage_month(&self, zone: &str, month: &str) -> Result<(), StoreError> {
-        on_pool!(self, |p| sqlx::query(
-            "INSERT INTO usage_months (zone, month, resource, owner, template, schedule, \
-             running_seconds, existing_seconds, planned_seconds, unplanned_seconds, \
-             cost, saved_cost, unplanned_cost) \
-             SELECT zone, $2, resource, MAX(owner), MAX(template), MAX(schedule), \
-             CAST(SUM(running_seconds) AS BIGINT), CAST(SUM(existing_seconds) AS BIGINT), \
-             CAST(SUM(planned_seconds) AS BIGINT), CAST(SUM(unplanned_seconds) AS BIGINT), \
-             SUM(cost), SUM(saved_cost), SUM(unplanned_cost) \
-             FROM usage_days WHERE zone = $1 AND day >= $3 AND day <= $4 \
-             GROUP BY zone, resource \
-             ON CONFLICT (zone, month, resource) DO NOTHING"
-        )
-        .bind(zone)
-        .bind(month)
-        .bind(format!("{month}-01"))
-        .bind(format!("{month}-31"))
-        .execute(p)
-        .await
-        .map(|_| ()))?;
+        let (first, last) = (format!("{month}-01"), format!("{month}-31"));
+        on_pool!(self, |p| {
+            let mut tx = p.begin().await?;
+            sqlx::query(concat!(
+                "INSERT INTO usage_months (zone, month, resource, owner, template, schedule, ",
+                sum_columns!(),
+                ") SELECT zone, $2, resource, MAX(owner), MAX(template), MAX(schedule), ",
+                summed!(),
+                " FROM usage_days WHERE zone = $1 AND day >= $3 AND day <= $4 \
+                 GROUP BY zone, resource \
+                 ON CONFLICT (zone, month, resource) DO NOTHING"
+            ))
+            .bind(zone)
+            .bind(month)
+            .bind(&first)
+            .bind(&last)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(concat!(
+                "INSERT INTO usage_month_totals (zone, month, owner, template, schedule, ",
+                sum_columns!(),
+                ") SELECT zone, $2, owner, template, schedule, ",
+                summed!(),
+                " FROM usage_day_totals WHERE zone = $1 AND day >= $3 AND day <= $4 \
+                 GROUP BY zone, owner, template, schedule \
+                 ON CONFLICT (zone, month, owner, template, schedule) DO UPDATE SET ",
+                updated!()
+            ))
+            .bind(zone)
+            .bind(month)
+            .bind(&first)
+            .bind(&last)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        });
         Ok(())
     }
 
@@ -259,9 +321,13 @@ impl Store {
         last: &str,
         owner: Option<&str>,
     ) -> Result<Vec<(String, UsageSums)>, StoreError> {
-        let sql = match from {
-            Rollup::Days => sums_of!("usage_days", "day", group),
-            Rollup::Months => sums_of!("usage_months", "month", group),
+        // Only a report per resource needs the rows per resource; the others sum the
+        // totals, a few rows a day.
+        let sql = match (from, group) {
+            (Rollup::Days, GroupBy::Resource) => sums_of!("usage_days", "day", group),
+            (Rollup::Months, GroupBy::Resource) => sums_of!("usage_months", "month", group),
+            (Rollup::Days, _) => sums_of!("usage_day_totals", "day", group),
+            (Rollup::Months, _) => sums_of!("usage_month_totals", "month", group),
         };
         let rows: Vec<SumsRow> = on_pool!(self, |p| sqlx::query_as(sql)
             .bind(zone)

@@ -1,6 +1,6 @@
 //! The web pages at 10,000 resources (issue G: server time for each page within 50 ms):
 //! 10,000 sandbox instances tagged with the `office` schedule, discovered into the
-//! inventory, with a week of running intervals each, a tenth of them self-service instances
+//! inventory, with 30 days of running intervals each and running now, a tenth of them self-service instances
 //! (of ten owners, the admin one of them); p50/p99 of every page with wrk on
 //! loopback, signed in as the admin (a session cookie, as a browser). The latency wrk sees on
 //! loopback is the server's time plus well under a millisecond.
@@ -139,6 +139,20 @@ async fn sign_in(base: &str) -> String {
     jar.join("; ")
 }
 
+/// A page as printed: the usage pages without their dates.
+fn shown(page: &str) -> String {
+    match page.split_once('?') {
+        Some((path, query)) => {
+            let group = query.split('&').find(|q| q.starts_with("group_by="));
+            format!(
+                "{path} (31 days{})",
+                group.map_or(String::new(), |g| format!(", {g}"))
+            )
+        }
+        None => page.to_owned(),
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let size: usize = std::env::var("ISCHED_BENCH_ROWS")
@@ -172,20 +186,31 @@ async fn main() {
             .expect("a resource key");
         let keys: Vec<String> = ids.iter().map(|id| format!("{prefix}:{id}")).collect();
         self_service(&app.store, &keys, &ids).await;
-        // Eight hours a day over the last five days for all of them, so that the usage page has intervals to
-        // count: one pass opens them all, one closes them all.
+        // Eight hours a day over the last 30 days for all of them, and all running since a
+        // minute ago: the usage page's longest default range (month to date on the 31st)
+        // reads 30 rolled-up days and computes today from 10,000 running intervals. One
+        // pass opens them all, one closes them all.
         let now = jiff::Timestamp::now();
-        for day in 1..=5 {
-            for (hours_ago, starts) in [(10, true), (2, false)] {
-                let at = now - jiff::SignedDuration::from_hours(24 * day + hours_ago);
-                let pass = PassRecord {
-                    at,
-                    started_running: if starts { keys.clone() } else { vec![] },
-                    stopped_running: if starts { vec![] } else { keys.clone() },
-                    ..PassRecord::default()
-                };
-                app.store.record_pass(&pass).await.expect("pass");
-            }
+        let mut passes: Vec<(jiff::Timestamp, bool)> = (1..=30)
+            .flat_map(|day| {
+                [(10, true), (2, false)].map(|(hours_ago, starts)| {
+                    (
+                        now - jiff::SignedDuration::from_hours(24 * day + hours_ago),
+                        starts,
+                    )
+                })
+            })
+            .collect();
+        passes.push((now - jiff::SignedDuration::from_mins(1), true));
+        passes.sort();
+        for (at, starts) in passes {
+            let pass = PassRecord {
+                at,
+                started_running: if starts { keys.clone() } else { vec![] },
+                stopped_running: if starts { vec![] } else { keys.clone() },
+                ..PassRecord::default()
+            };
+            app.store.record_pass(&pass).await.expect("pass");
         }
         // Complete days rolled up, as `isched serve` does after midnight: the usage page
         // reads today live and the rest from the rollups.
@@ -199,17 +224,36 @@ async fn main() {
             .expect("rollup");
         let cookie = sign_in(&app.base_url).await;
         println!("{name}: {size} resources, {connections} connections");
-        println!("{:<24} {:>9} {:>9}", "page", "p50 ms", "p99 ms");
+        println!(
+            "{:<36} {:>9} {:>9} {:>9}",
+            "page", "p50 ms", "p99 ms", "req/s"
+        );
         let before = rss_mib();
-        for page in PAGES {
-            let (p50, p99) = wrk_latency(
-                &app.url(page),
+        let today = now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+        let month_ago = today
+            .checked_sub(jiff::Span::new().days(30))
+            .expect("a date");
+        let usage = format!("/ui/usage?from={month_ago}&to={today}");
+        let by_owner = format!("{usage}&group_by=owner");
+        let pages = PAGES.iter().flat_map(|p| match *p {
+            "/ui/usage" => vec![usage.clone(), by_owner.clone()],
+            p => vec![p.to_owned()],
+        });
+        for page in pages {
+            let f = wrk_latency(
+                &app.url(&page),
                 connections,
                 3,
                 &[format!("Cookie: {cookie}")],
             );
-            let flag = if p99 > 50.0 { "  over 50 ms" } else { "" };
-            println!("{page:<24} {p50:>9.2} {p99:>9.2}{flag}");
+            let flag = if f.p99_ms > 50.0 { "  over 50 ms" } else { "" };
+            println!(
+                "{:<36} {:>9.2} {:>9.2} {:>9.0}{flag}",
+                shown(&page),
+                f.p50_ms,
+                f.p99_ms,
+                f.requests_per_sec
+            );
         }
         println!(
             "RSS over the page loads: {before:.0} -> {:.0} MiB",

@@ -6,7 +6,7 @@
 //! `ISCHED_BENCH_BACKEND=sqlite|postgres` and `ISCHED_BENCH_ROWS=N` narrow the run.
 
 use isched_store::inventory::{InventoryItem, InventoryUpdate, ScheduleSource, SeenTarget};
-use isched_testkit::{Backend, spawn_app, wrk_latency};
+use isched_testkit::{Backend, rss_mib, spawn_app, wrk_latency};
 use std::collections::BTreeMap;
 
 const SIZES: [usize; 2] = [10_000, 100_000];
@@ -64,8 +64,8 @@ async fn bare(body: String) -> String {
 #[tokio::main]
 async fn main() {
     println!(
-        "{:<9} {:>8} {:>10} {:>10} {:>10} {:>10}",
-        "backend", "rows", "p50 ms", "p99 ms", "bare p50", "bare p99"
+        "{:<9} {:>8} {:>10} {:>10} {:>8} {:>10} {:>10}",
+        "backend", "rows", "p50 ms", "p99 ms", "req/s", "bare p50", "bare p99"
     );
     let only_backend = std::env::var("ISCHED_BENCH_BACKEND").ok();
     let sizes: Vec<usize> = match std::env::var("ISCHED_BENCH_ROWS") {
@@ -115,23 +115,26 @@ async fn main() {
                     .to_owned();
             let path = format!("/api/v1/resources?limit=100&cursor={cursor}");
             let bare_url = bare(first.clone()).await;
-            let (b50, b99) = wrk_latency(&bare_url, 8, 5, &[]);
-            let (p50, p99) = wrk_latency(
+            let bare = wrk_latency(&bare_url, 8, 5, &[]);
+            let before = rss_mib();
+            let f = wrk_latency(
                 &app.url(&path),
                 8,
                 5,
                 &[format!("Authorization: Bearer {token}")],
             );
             println!(
-                "{:<9} {:>8} {:>10.2} {:>10.2} {:>10.2} {:>10.2}   body {} B, p99 {:.1}x bare",
+                "{:<9} {:>8} {:>10.2} {:>10.2} {:>8.0} {:>10.2} {:>10.2}   body {} B, p99 {:.1}x bare, RSS {before:.0} -> {:.0} MiB",
                 format!("{backend:?}"),
                 size,
-                p50,
-                p99,
-                b50,
-                b99,
+                f.p50_ms,
+                f.p99_ms,
+                f.requests_per_sec,
+                bare.p50_ms,
+                bare.p99_ms,
                 first.len(),
-                p99 / b99
+                f.p99_ms / bare.p99_ms,
+                rss_mib()
             );
             app.stop().await;
         }

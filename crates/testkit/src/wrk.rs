@@ -88,12 +88,10 @@ fn run(
     }
 }
 
-/// (p50, p99) in milliseconds of GET `url` under `connections` (one wrk thread, as the
-/// earlier figures were taken) for `seconds`, each request with `headers`. Panics when a
-/// response is not 2xx.
-pub fn wrk_latency(url: &str, connections: u32, seconds: u32, headers: &[String]) -> (f64, f64) {
-    let f = run(url, 1, connections, seconds, headers, None);
-    (f.p50_ms, f.p99_ms)
+/// GET `url` under `connections` (one wrk thread, as the earlier figures were taken) for
+/// `seconds`, each request with `headers`. Panics when a response is not 2xx.
+pub fn wrk_latency(url: &str, connections: u32, seconds: u32, headers: &[String]) -> WrkFigures {
+    run(url, 1, connections, seconds, headers, None)
 }
 
 /// Resident memory of this process, in MiB: the benchmarks run the server in-process, so

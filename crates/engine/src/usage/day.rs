@@ -34,7 +34,7 @@ pub struct Subject {
     /// The price of the time it did not run (what always-on would have cost).
     pub idle_price: f64,
     /// How many resources this stands for: more than one only for resources that count
-    /// alike (same schedule, price, owner, template and start, and no runs).
+    /// alike (same schedule, price, owner, template and start, and the same runs or none).
     pub weight: u32,
 }
 

@@ -102,24 +102,36 @@ pub async fn subjects_between(
                 weight,
             }
         };
-        // Scheduled resources that never ran in the range count too (all they saved);
-        // unless each is asked for, those alike count as one subject of that weight.
-        let mut idle = Vec::new();
+        // Scheduled resources that never ran in the range count too (all they saved).
+        // Unless each is asked for, those of the group that ran alike (a pass starts and
+        // stops a whole fleet at one instant) or never ran count as one subject of that
+        // weight: a day of 10,000 running resources is a few subjects, not 10,000.
+        // Ordered, so that the sums are added in the same order on every report.
+        let mut alike: BTreeMap<Vec<(Timestamp, Option<Timestamp>)>, Vec<&String>> =
+            BTreeMap::new();
         for key in &g.resources {
             if instance_keys.contains(key) {
                 continue;
             }
             match spans.remove(key) {
-                Some(runs) => subjects.push(like(key.clone(), &runs, 1)),
-                None if g.schedule.is_some() => idle.push(key),
+                Some(runs) if per_resource => subjects.push(like(key.clone(), &runs, 1)),
+                Some(runs) => alike.entry(runs).or_default().push(key),
+                None if g.schedule.is_some() && per_resource => {
+                    subjects.push(like(key.clone(), &[], 1))
+                }
+                None if g.schedule.is_some() => alike.entry(Vec::new()).or_default().push(key),
                 None => {}
             }
         }
-        if per_resource {
-            subjects.extend(idle.into_iter().map(|k| like(k.clone(), &[], 1)));
-        } else if !idle.is_empty() {
-            let n = idle.len() as u32;
-            subjects.push(like(format!("({n} resources)"), &[], n));
+        for (runs, keys) in alike {
+            subjects.push(match keys.as_slice() {
+                [one] => like((*one).clone(), &runs, 1),
+                _ => like(
+                    format!("({} resources)", keys.len()),
+                    &runs,
+                    keys.len() as u32,
+                ),
+            });
         }
     }
     // Gone from the inventory: they existed until their last run ended.

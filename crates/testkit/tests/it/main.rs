@@ -21,6 +21,7 @@ mod server;
 mod storage;
 mod templates;
 mod usage_groups;
+mod usage_totals;
 mod web;
 mod web_a11y;
 mod web_account;
