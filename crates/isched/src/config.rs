@@ -225,7 +225,6 @@ impl Config {
     /// Loads from the optional TOML file and the given environment provider (tests pass
     /// their own so that they do not depend on the process environment).
     pub fn load_from(file: Option<&Path>, env: Env) -> Result<Config, ConfigError> {
-        let mut problems = Vec::new();
         let file_layer = match file {
             None => Figment::new(),
             Some(path) if !path.exists() => {
@@ -242,10 +241,21 @@ impl Config {
             .collect();
         let env_layer =
             Figment::from(env.only(&env_keys.iter().map(String::as_str).collect::<Vec<_>>()));
-        let file_values = layer_values(&file_layer, &mut problems);
-        let env_values = layer_values(&env_layer, &mut problems);
+        Config::from_layers(&file_layer, &env_layer)
+    }
+
+    /// The configuration a TOML text gives as the file, with nothing from the environment
+    /// (what the `config_toml` fuzz target feeds).
+    pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
+        Config::from_layers(&Figment::from(Toml::string(text)), &Figment::new())
+    }
+
+    fn from_layers(file_layer: &Figment, env_layer: &Figment) -> Result<Config, ConfigError> {
+        let mut problems = Vec::new();
+        let file_values = layer_values(file_layer, &mut problems);
+        let env_values = layer_values(env_layer, &mut problems);
         let mut raw = Raw::default();
-        for (values, figment) in [(file_values, &file_layer), (env_values, &env_layer)] {
+        for (values, figment) in [(file_values, file_layer), (env_values, env_layer)] {
             for (key, value) in values {
                 let source = describe(&key, figment.find_metadata(&key));
                 match key.strip_suffix("_file") {
@@ -323,6 +333,8 @@ fn scalar(v: &Value) -> String {
 fn describe(key: &str, meta: Option<&Metadata>) -> String {
     match meta.and_then(|m| m.source.as_ref()) {
         Some(figment::Source::File(path)) => format!("{key} (in {})", path.display()),
+        // A TOML text given in code (`Config::from_toml`).
+        Some(figment::Source::Code(_)) => format!("{key} (in the TOML text)"),
         _ => format!("ISCHED_{}", key.to_ascii_uppercase()),
     }
 }
@@ -343,10 +355,26 @@ fn with_password(url: &str, password: &str) -> Result<String, String> {
     Ok(parsed.to_string())
 }
 
+/// The most a secret file may hold: secrets are short, and a path such as `/dev/zero`
+/// must end in an error, not in reading forever.
+const SECRET_FILE_MAX: u64 = 64 * 1024;
+
 fn read_secret_file(path: &str) -> Result<String, String> {
-    std::fs::read_to_string(PathBuf::from(path))
-        .map(|s| s.trim_end_matches(['\n', '\r']).to_owned())
-        .map_err(|e| format!("cannot read secret file {path:?}: {e}"))
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("cannot read secret file {path:?}: {e}");
+    let mut text = String::new();
+    std::fs::File::open(PathBuf::from(path))
+        .map_err(cannot)?
+        .take(SECRET_FILE_MAX + 1)
+        .read_to_string(&mut text)
+        .map_err(cannot)?;
+    if text.len() as u64 > SECRET_FILE_MAX {
+        return Err(format!(
+            "secret file {path:?} holds more than {} KiB; a secret is one short line",
+            SECRET_FILE_MAX / 1024
+        ));
+    }
+    Ok(text.trim_end_matches(['\n', '\r']).to_owned())
 }
 
 /// Winning values, each with the name of where it came from.
@@ -969,5 +997,21 @@ mod tests {
             assert!(e.to_string().contains("does not exist"), "{e}");
             Ok(())
         });
+    }
+
+    #[test]
+    fn an_endless_secret_file_is_refused_not_read_forever() {
+        // Found by the config_toml fuzz target's reasoning: any path may be named.
+        let e = Config::from_toml("admin_password_file = \"/dev/zero\"\n").expect_err("invalid");
+        assert!(e.to_string().contains("holds more than 64 KiB"), "{e}");
+        assert!(e.to_string().starts_with("admin_password_file"), "{e}");
+    }
+
+    #[test]
+    fn a_toml_text_is_read_as_the_file_would_be() {
+        let c = Config::from_toml("listen = \"127.0.0.1:9999\"\n").expect("valid");
+        assert_eq!(c.listen.to_string(), "127.0.0.1:9999");
+        let e = Config::from_toml("listen = [\n").expect_err("invalid");
+        assert!(e.to_string().starts_with("configuration file"), "{e}");
     }
 }

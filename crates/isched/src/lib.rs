@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod demo;
+pub mod fuzz_entry;
 pub mod logging;
 pub mod migrate;
 pub mod providers;

@@ -139,6 +139,19 @@ async fn sign_in(base: &str) -> String {
     jar.join("; ")
 }
 
+/// Vacuums `running_intervals` after the seeding's passes, as autovacuum does within a
+/// minute of a big pass in production (migration 0021; the test machine's Postgres runs with
+/// autovacuum off): measured right after 30 passes stopped 10,000 resources each, the open
+/// intervals are read through 300,000 dead index entries, and the usage page took 64 ms.
+async fn vacuumed(url: &str) {
+    let pool = sqlx::PgPool::connect(url).await.expect("postgres");
+    sqlx::query("VACUUM ANALYZE running_intervals")
+        .execute(&pool)
+        .await
+        .expect("vacuum");
+    pool.close().await;
+}
+
 /// A page as printed: the usage pages without their dates.
 fn shown(page: &str) -> String {
     match page.split_once('?') {
@@ -211,6 +224,9 @@ async fn main() {
                 ..PassRecord::default()
             };
             app.store.record_pass(&pass).await.expect("pass");
+        }
+        if backend == Backend::Postgres {
+            vacuumed(app.db.url()).await;
         }
         // Complete days rolled up, as `isched serve` does after midnight: the usage page
         // reads today live and the rest from the rollups.

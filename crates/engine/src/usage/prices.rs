@@ -6,6 +6,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+/// The most a price file may hold (every EC2 and RDS type in every region is a few MiB): a
+/// path such as `/dev/zero` ends in an error, not in reading forever.
+const PRICE_FILE_MAX: u64 = 64 << 20;
+
 #[derive(Debug, Clone)]
 pub struct Prices {
     currency: String,
@@ -44,12 +48,23 @@ impl Prices {
     }
 
     pub fn from_file(currency: &str, path: &Path) -> Result<Prices, PriceError> {
+        use std::io::Read;
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| PriceError {
+        let failed = |message: String| PriceError {
             origin: origin.clone(),
             line: None,
-            message: e.to_string(),
-        })?;
+            message,
+        };
+        let mut text = String::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(PRICE_FILE_MAX + 1).read_to_string(&mut text))
+            .map_err(|e| failed(e.to_string()))?;
+        if text.len() as u64 > PRICE_FILE_MAX {
+            return Err(failed(format!(
+                "holds more than {} MiB, more than every price of every cloud",
+                PRICE_FILE_MAX >> 20
+            )));
+        }
         Prices::from_csv(currency, &text, &origin)
     }
 

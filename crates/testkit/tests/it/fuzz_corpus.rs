@@ -14,6 +14,7 @@ const TARGETS: &[(&str, Body)] = &[
     ("jwt", isched_auth::fuzz_entry::jwt),
     ("jwks", isched_auth::fuzz_entry::jwks),
     ("snooze", isched_auth::fuzz_entry::snooze),
+    ("config_toml", isched::fuzz_entry::config_toml),
 ];
 
 #[test]
