@@ -255,9 +255,12 @@ impl Config {
         let file_values = layer_values(file_layer, &mut problems);
         let env_values = layer_values(env_layer, &mut problems);
         let mut raw = Raw::default();
-        for (values, figment) in [(file_values, file_layer), (env_values, env_layer)] {
+        for (values, figment, from_env) in [
+            (file_values, file_layer, false),
+            (env_values, env_layer, true),
+        ] {
             for (key, value) in values {
-                let source = describe(&key, figment.find_metadata(&key));
+                let source = describe(&key, figment.find_metadata(&key), from_env);
                 match key.strip_suffix("_file") {
                     Some(secret) if SECRET_KEYS.contains(&secret) => match read_secret_file(&value)
                     {
@@ -330,12 +333,12 @@ fn scalar(v: &Value) -> String {
 }
 
 /// Names a key as the user wrote it: `ISCHED_LISTEN`, or `listen (in isched.toml)`.
-fn describe(key: &str, meta: Option<&Metadata>) -> String {
+fn describe(key: &str, meta: Option<&Metadata>, from_env: bool) -> String {
     match meta.and_then(|m| m.source.as_ref()) {
+        _ if from_env => format!("ISCHED_{}", key.to_ascii_uppercase()),
         Some(figment::Source::File(path)) => format!("{key} (in {})", path.display()),
         // A TOML text given in code (`Config::from_toml`).
-        Some(figment::Source::Code(_)) => format!("{key} (in the TOML text)"),
-        _ => format!("ISCHED_{}", key.to_ascii_uppercase()),
+        _ => format!("{key} (in the TOML text)"),
     }
 }
 
