@@ -94,8 +94,6 @@ impl GroupBy {
     }
 }
 
-/// The sums of one table's rows in a period range, grouped by one column (a macro, so
-/// that every query stays a static string). `$4` is an owner to keep to, or NULL.
 /// The summed columns of every usage table, in their order.
 macro_rules! sum_columns {
     () => {
@@ -124,6 +122,8 @@ macro_rules! updated {
     };
 }
 
+/// The sums of one table's rows in a period range, grouped by one column (a macro, so
+/// that every query stays a static string). `$4` is an owner to keep to, or NULL.
 macro_rules! sums {
     ($table:literal, $period:literal, $key:literal) => {
         concat!(
@@ -274,37 +274,36 @@ impl Store {
         let (first, last) = (format!("{month}-01"), format!("{month}-31"));
         on_pool!(self, |p| {
             let mut tx = p.begin().await?;
-            sqlx::query(concat!(
-                "INSERT INTO usage_months (zone, month, resource, owner, template, schedule, ",
-                sum_columns!(),
-                ") SELECT zone, $2, resource, MAX(owner), MAX(template), MAX(schedule), ",
-                summed!(),
-                " FROM usage_days WHERE zone = $1 AND day >= $3 AND day <= $4 \
-                 GROUP BY zone, resource \
-                 ON CONFLICT (zone, month, resource) DO NOTHING"
-            ))
-            .bind(zone)
-            .bind(month)
-            .bind(&first)
-            .bind(&last)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(concat!(
-                "INSERT INTO usage_month_totals (zone, month, owner, template, schedule, ",
-                sum_columns!(),
-                ") SELECT zone, $2, owner, template, schedule, ",
-                summed!(),
-                " FROM usage_day_totals WHERE zone = $1 AND day >= $3 AND day <= $4 \
-                 GROUP BY zone, owner, template, schedule \
-                 ON CONFLICT (zone, month, owner, template, schedule) DO UPDATE SET ",
-                updated!()
-            ))
-            .bind(zone)
-            .bind(month)
-            .bind(&first)
-            .bind(&last)
-            .execute(&mut *tx)
-            .await?;
+            // Both read the month's days: rows per resource, and totals.
+            for sql in [
+                concat!(
+                    "INSERT INTO usage_months (zone, month, resource, owner, template, schedule, ",
+                    sum_columns!(),
+                    ") SELECT zone, $2, resource, MAX(owner), MAX(template), MAX(schedule), ",
+                    summed!(),
+                    " FROM usage_days WHERE zone = $1 AND day >= $3 AND day <= $4 \
+                     GROUP BY zone, resource \
+                     ON CONFLICT (zone, month, resource) DO NOTHING"
+                ),
+                concat!(
+                    "INSERT INTO usage_month_totals (zone, month, owner, template, schedule, ",
+                    sum_columns!(),
+                    ") SELECT zone, $2, owner, template, schedule, ",
+                    summed!(),
+                    " FROM usage_day_totals WHERE zone = $1 AND day >= $3 AND day <= $4 \
+                     GROUP BY zone, owner, template, schedule \
+                     ON CONFLICT (zone, month, owner, template, schedule) DO UPDATE SET ",
+                    updated!()
+                ),
+            ] {
+                sqlx::query(sql)
+                    .bind(zone)
+                    .bind(month)
+                    .bind(&first)
+                    .bind(&last)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             tx.commit().await?;
         });
         Ok(())
