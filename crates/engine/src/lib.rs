@@ -4,6 +4,7 @@
 //! targets between replicas, and the [`Engine`] façade through which every change is made.
 
 pub mod action_tags;
+pub mod bounded_file;
 pub mod decide;
 pub mod definitions;
 pub mod facade;

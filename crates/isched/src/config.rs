@@ -8,6 +8,7 @@
 use figment::providers::{Env, Format, Toml};
 use figment::value::Value;
 use figment::{Figment, Metadata};
+use isched_engine::bounded_file::{BoundedReadError, read_bounded};
 use isched_server::ServerSettings;
 use isched_store::Email;
 use secrecy::SecretString;
@@ -363,21 +364,14 @@ fn with_password(url: &str, password: &str) -> Result<String, String> {
 const SECRET_FILE_MAX: u64 = 64 * 1024;
 
 fn read_secret_file(path: &str) -> Result<String, String> {
-    use std::io::Read;
-    let cannot = |e: std::io::Error| format!("cannot read secret file {path:?}: {e}");
-    let mut text = String::new();
-    std::fs::File::open(PathBuf::from(path))
-        .map_err(cannot)?
-        .take(SECRET_FILE_MAX + 1)
-        .read_to_string(&mut text)
-        .map_err(cannot)?;
-    if text.len() as u64 > SECRET_FILE_MAX {
-        return Err(format!(
+    match read_bounded(&PathBuf::from(path), SECRET_FILE_MAX) {
+        Ok(text) => Ok(text.trim_end_matches(['\n', '\r']).to_owned()),
+        Err(BoundedReadError::TooLarge { .. }) => Err(format!(
             "secret file {path:?} holds more than {} KiB; a secret is one short line",
             SECRET_FILE_MAX / 1024
-        ));
+        )),
+        Err(BoundedReadError::Io(e)) => Err(format!("cannot read secret file {path:?}: {e}")),
     }
-    Ok(text.trim_end_matches(['\n', '\r']).to_owned())
 }
 
 /// Winning values, each with the name of where it came from.

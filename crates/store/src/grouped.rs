@@ -1,6 +1,7 @@
-//! What the grouped inventory queries (`inventory_plan_groups`, `inventory_usage_groups`)
-//! share: the parameter that names a tag to read out of the inventory's JSON, and the list
-//! of keys each group carries as one text (`group_concat` / `string_agg` with a newline).
+//! What the grouped queries (`inventory_plan_groups`, `inventory_usage_groups`,
+//! `shared_intervals_between`) share: the parameter that names a tag to read out of the
+//! inventory's JSON, and the list of keys each group carries as one text (`group_concat` /
+//! `string_agg` with a newline).
 
 use crate::Backend;
 

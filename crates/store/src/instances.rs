@@ -375,27 +375,6 @@ impl Store {
         rows.into_iter().map(Instance::try_from).collect()
     }
 
-    /// Instances that existed at some time in `[start, end)`: created before its end and
-    /// not terminated before its start (for usage reports).
-    pub async fn instances_alive_between(
-        &self,
-        start: Timestamp,
-        end: Timestamp,
-    ) -> Result<Vec<Instance>, StoreError> {
-        let rows: Vec<Columns> = on_pool!(self, |p| sqlx::query_as(concat!(
-            "SELECT ",
-            columns!(),
-            from!(),
-            " WHERE i.created_at < $2 AND (i.terminated_at IS NULL OR i.terminated_at > $1) \
-              ORDER BY i.id"
-        ))
-        .bind(to_ms(start))
-        .bind(to_ms(end))
-        .fetch_all(p)
-        .await)?;
-        rows.into_iter().map(Instance::try_from).collect()
-    }
-
     /// Instances of the owner that count against quotas (provisioning or active).
     pub async fn live_instances_of(&self, owner: &str) -> Result<Vec<Instance>, StoreError> {
         let rows: Vec<Columns> = on_pool!(self, |p| sqlx::query_as(concat!(

@@ -33,6 +33,7 @@ pub mod start_failures;
 pub mod templates;
 pub mod tokens;
 pub mod usage;
+pub mod usage_instances;
 pub mod usage_inventory;
 pub mod usage_rollups;
 pub mod users;

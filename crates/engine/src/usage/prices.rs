@@ -3,6 +3,7 @@
 //! file (`provider,region,instance_type,hourly_price`; region `*` for every region); the
 //! sandbox's simulated types have built-in prices. Every price is in one currency.
 
+use crate::bounded_file::{BoundedReadError, read_bounded};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -48,23 +49,18 @@ impl Prices {
     }
 
     pub fn from_file(currency: &str, path: &Path) -> Result<Prices, PriceError> {
-        use std::io::Read;
         let origin = path.display().to_string();
-        let failed = |message: String| PriceError {
+        let text = read_bounded(path, PRICE_FILE_MAX).map_err(|e| PriceError {
             origin: origin.clone(),
             line: None,
-            message,
-        };
-        let mut text = String::new();
-        std::fs::File::open(path)
-            .and_then(|f| f.take(PRICE_FILE_MAX + 1).read_to_string(&mut text))
-            .map_err(|e| failed(e.to_string()))?;
-        if text.len() as u64 > PRICE_FILE_MAX {
-            return Err(failed(format!(
-                "holds more than {} MiB, more than every price of every cloud",
-                PRICE_FILE_MAX >> 20
-            )));
-        }
+            message: match e {
+                BoundedReadError::TooLarge { .. } => format!(
+                    "holds more than {} MiB, more than every price of every cloud",
+                    PRICE_FILE_MAX >> 20
+                ),
+                BoundedReadError::Io(e) => e.to_string(),
+            },
+        })?;
         Prices::from_csv(currency, &text, &origin)
     }
 

@@ -22,11 +22,11 @@ pub async fn subjects_between(
     // Five reads of five tables, asked at once: the report waits for the slowest only.
     // The tags usage reads: owner (isched's, then the configured one) and template.
     let tags = [TAG_OWNER, settings.owner_tag.as_str(), TAG_TEMPLATE];
-    let (users, usage_events, instances, running, groups) = futures_util::try_join!(
+    let (users, usage_events, instances, intervals, groups) = futures_util::try_join!(
         store.list_users(),
         store.usage_events_between(start, end),
-        store.instances_alive_between(start, end),
-        store.running_spans_between(start, end),
+        store.instance_usage_between(start, end),
+        store.shared_intervals_between(start, end),
         store.inventory_usage_groups(tags, start),
     )?;
     let emails: HashMap<String, String> = users
@@ -64,15 +64,26 @@ pub async fn subjects_between(
         });
     }
 
-    let mut spans: BTreeMap<String, Vec<(Timestamp, Option<Timestamp>)>> = BTreeMap::new();
-    for (resource, i) in running {
-        if !instance_keys.contains(&resource) {
-            spans
-                .entry(resource)
-                .or_default()
-                .push((i.started_at, i.ended_at));
+    // Each other resource's intervals, as their places in `intervals` (so by start).
+    let mut ran: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (n, shared) in intervals.iter().enumerate() {
+        for key in &shared.resources {
+            if !instance_keys.contains(key) {
+                ran.entry(key).or_default().push(n);
+            }
         }
     }
+    let spans = |places: &[usize]| -> Vec<(Timestamp, Option<Timestamp>)> {
+        places
+            .iter()
+            .map(|&n| {
+                (
+                    intervals[n].interval.started_at,
+                    intervals[n].interval.ended_at,
+                )
+            })
+            .collect()
+    };
     for g in &groups {
         let price = g
             .instance_type
@@ -107,15 +118,16 @@ pub async fn subjects_between(
         // stops a whole fleet at one instant) or never ran count as one subject of that
         // weight: a day of 10,000 running resources is a few subjects, not 10,000.
         // Ordered, so that the sums are added in the same order on every report.
-        let mut alike: BTreeMap<Vec<(Timestamp, Option<Timestamp>)>, Vec<&String>> =
-            BTreeMap::new();
+        let mut alike: BTreeMap<Vec<usize>, Vec<&String>> = BTreeMap::new();
         for key in &g.resources {
             if instance_keys.contains(key) {
                 continue;
             }
-            match spans.remove(key) {
-                Some(runs) if per_resource => subjects.push(like(key.clone(), &runs, 1)),
-                Some(runs) => alike.entry(runs).or_default().push(key),
+            match ran.remove(key.as_str()) {
+                Some(places) if per_resource => {
+                    subjects.push(like(key.clone(), &spans(&places), 1))
+                }
+                Some(places) => alike.entry(places).or_default().push(key),
                 None if g.schedule.is_some() && per_resource => {
                     subjects.push(like(key.clone(), &[], 1))
                 }
@@ -123,7 +135,8 @@ pub async fn subjects_between(
                 None => {}
             }
         }
-        for (runs, keys) in alike {
+        for (places, keys) in alike {
+            let runs = spans(&places);
             subjects.push(match keys.as_slice() {
                 [one] => like((*one).clone(), &runs, 1),
                 _ => like(
@@ -134,8 +147,12 @@ pub async fn subjects_between(
             });
         }
     }
-    // Gone from the inventory: they existed until their last run ended.
-    for (resource, runs) in spans {
+    // Gone from the inventory: they existed until their last run ended. By key, so that
+    // the sums are added in the same order on every report.
+    let mut gone: Vec<(&str, Vec<usize>)> = ran.into_iter().collect();
+    gone.sort_unstable();
+    for (resource, places) in gone {
+        let runs = spans(&places);
         subjects.push(Subject {
             owner: NONE.into(),
             template: NONE.into(),
@@ -151,7 +168,7 @@ pub async fn subjects_between(
                 })
                 .collect(),
             idle_price: 0.0,
-            resource,
+            resource: resource.to_owned(),
             weight: 1,
         });
     }

@@ -11,7 +11,10 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use std::collections::BTreeMap;
 
-backend_tests!(weighted_subjects_count_as_each_resource);
+backend_tests!(
+    weighted_subjects_count_as_each_resource,
+    intervals_run_alike_are_one_row
+);
 
 async fn weighted_subjects_count_as_each_resource(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
@@ -143,4 +146,53 @@ fn same(a: &UsageSums, b: &UsageSums, group_by: GroupBy) {
     ] {
         assert!((x - y).abs() < 1e-6, "{group_by:?}: {x} vs {y}");
     }
+}
+
+/// `Store::shared_intervals_between`: one row per distinct (start, end), with every
+/// resource that ran so, ordered by start then end (open first); intervals outside the range are left out.
+async fn intervals_run_alike_are_one_row(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let hour = jiff::SignedDuration::from_hours(1);
+    let now = Timestamp::now().round(jiff::Unit::Second).expect("rounded");
+    let keys = |names: &[&str]| -> Vec<String> { names.iter().map(|n| (*n).to_owned()).collect() };
+    // a, b and c start together; a and b stop together; d runs only before the range.
+    for (at, started, stopped) in [
+        (now - hour * 9, keys(&["d"]), keys(&[])),
+        (now - hour * 8, keys(&[]), keys(&["d"])),
+        (now - hour * 3, keys(&["a", "b", "c"]), keys(&[])),
+        (now - hour * 2, keys(&[]), keys(&["a", "b"])),
+        (now - hour, keys(&["a"]), keys(&[])),
+    ] {
+        let pass = PassRecord {
+            at,
+            started_running: started,
+            stopped_running: stopped,
+            ..PassRecord::default()
+        };
+        app.store.record_pass(&pass).await.expect("pass");
+    }
+    let shared = app
+        .store
+        .shared_intervals_between(now - hour * 4, now)
+        .await
+        .expect("intervals");
+    let got: Vec<(Timestamp, Option<Timestamp>, Vec<String>)> = shared
+        .into_iter()
+        .map(|s| {
+            let mut resources = s.resources;
+            resources.sort();
+            (s.interval.started_at, s.interval.ended_at, resources)
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (now - hour * 3, None, keys(&["c"])),
+            (now - hour * 3, Some(now - hour * 2), keys(&["a", "b"])),
+            (now - hour, None, keys(&["a"])),
+        ]
+    );
+    app.stop().await;
 }
