@@ -202,16 +202,9 @@ impl TagChange {
     }
 }
 
-/// An SSM maintenance window of a target, as its definition gives it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MaintenanceWindow {
-    pub name: String,
-    /// `cron(...)`, `rate(...)` or `at(...)`.
-    pub schedule: String,
-    pub timezone: Option<String>,
-    pub offset_days: u32,
-    pub duration_hours: u32,
-}
+/// An SSM maintenance window of a target, as its definition gives it: the schedule crate's
+/// type, which computes when the window is in force.
+pub use isched_schedule::maintenance::SsmWindow as MaintenanceWindow;
 
 /// Which resources discovery returns: those carrying any of these tag keys (servers filter
 /// where the API can), or all when empty.

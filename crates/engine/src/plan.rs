@@ -250,15 +250,6 @@ pub async fn plan_targets(
                 .maintenance_windows(target)
                 .await
                 .map_err(|error| EngineError::cloud(target, error))?
-                .into_iter()
-                .map(|w| SsmWindow {
-                    name: w.name,
-                    schedule: w.schedule,
-                    timezone: w.timezone,
-                    offset_days: w.offset_days,
-                    duration_hours: w.duration_hours,
-                })
-                .collect()
         } else {
             Vec::new()
         };
