@@ -4,6 +4,7 @@
 
 use isched_cloud::sandbox::{ACCOUNT, SandboxOptions, SandboxProvider};
 use isched_engine::usage::{Prices, ReportRequest, UsageSettings, report};
+use isched_store::Store;
 use isched_store::scheduling::PassRecord;
 use isched_store::usage_rollups::{GroupBy, UsageSums};
 use isched_testkit::{Backend, backend_tests, spawn_app};
@@ -62,18 +63,14 @@ async fn weighted_subjects_count_as_each_resource(backend: Backend) {
         .map(|id| format!("sandbox:{ACCOUNT}:{region}:{id}"))
         .collect();
     let hour = jiff::SignedDuration::from_hours(1);
-    for (at, started, stopped) in [
-        (now - hour * 3, keys.clone(), vec![]),
-        (now - hour * 2, vec![], keys[1..].to_vec()),
-    ] {
-        let pass = PassRecord {
-            at,
-            started_running: started,
-            stopped_running: stopped,
-            ..PassRecord::default()
-        };
-        app.store.record_pass(&pass).await.expect("pass");
-    }
+    record_passes(
+        &app.store,
+        vec![
+            (now - hour * 3, keys.clone(), vec![]),
+            (now - hour * 2, vec![], keys[1..].to_vec()),
+        ],
+    )
+    .await;
     let settings = UsageSettings {
         zone: TimeZone::UTC,
         prices: Prices::new("USD"),
@@ -123,6 +120,19 @@ async fn weighted_subjects_count_as_each_resource(backend: Backend) {
     app.stop().await;
 }
 
+/// Passes that started and stopped these resources running, each at its instant.
+async fn record_passes(store: &Store, passes: Vec<(Timestamp, Vec<String>, Vec<String>)>) {
+    for (at, started_running, stopped_running) in passes {
+        let pass = PassRecord {
+            at,
+            started_running,
+            stopped_running,
+            ..PassRecord::default()
+        };
+        store.record_pass(&pass).await.expect("pass");
+    }
+}
+
 fn same(a: &UsageSums, b: &UsageSums, group_by: GroupBy) {
     assert_eq!(
         (
@@ -158,21 +168,17 @@ async fn intervals_run_alike_are_one_row(backend: Backend) {
     let now = Timestamp::now().round(jiff::Unit::Second).expect("rounded");
     let keys = |names: &[&str]| -> Vec<String> { names.iter().map(|n| (*n).to_owned()).collect() };
     // a, b and c start together; a and b stop together; d runs only before the range.
-    for (at, started, stopped) in [
-        (now - hour * 9, keys(&["d"]), keys(&[])),
-        (now - hour * 8, keys(&[]), keys(&["d"])),
-        (now - hour * 3, keys(&["a", "b", "c"]), keys(&[])),
-        (now - hour * 2, keys(&[]), keys(&["a", "b"])),
-        (now - hour, keys(&["a"]), keys(&[])),
-    ] {
-        let pass = PassRecord {
-            at,
-            started_running: started,
-            stopped_running: stopped,
-            ..PassRecord::default()
-        };
-        app.store.record_pass(&pass).await.expect("pass");
-    }
+    record_passes(
+        &app.store,
+        vec![
+            (now - hour * 9, keys(&["d"]), keys(&[])),
+            (now - hour * 8, keys(&[]), keys(&["d"])),
+            (now - hour * 3, keys(&["a", "b", "c"]), keys(&[])),
+            (now - hour * 2, keys(&[]), keys(&["a", "b"])),
+            (now - hour, keys(&["a"]), keys(&[])),
+        ],
+    )
+    .await;
     let shared = app
         .store
         .shared_intervals_between(now - hour * 4, now)
