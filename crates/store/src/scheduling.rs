@@ -25,6 +25,14 @@ pub struct HistoryEntry {
     pub reason: String,
 }
 
+impl HistoryEntry {
+    /// Whether the action's outcome is recorded: a pass writes its actions [`IN_PROGRESS`]
+    /// before it calls the cloud, and settles them once the cloud has answered.
+    pub fn is_settled(&self) -> bool {
+        self.outcome != IN_PROGRESS
+    }
+}
+
 /// Rows per multi-row INSERT: 6 parameters each stays far below SQLite's and Postgres's
 /// limits on bound parameters.
 const ROWS_PER_STATEMENT: usize = 500;

@@ -4,7 +4,6 @@
 use crate::scheduler::{create_soon_schedule, four_seconds_before_a_minute, seed_soon};
 use isched_cloud::sandbox::{ACCOUNT, SandboxOptions, SandboxProvider};
 use isched_cloud::{Provider, ResourceState, TagFilter, Target};
-use isched_store::scheduling::IN_PROGRESS;
 use isched_testkit::{Backend, backend_tests, spawn_app_with};
 use std::time::Duration;
 
@@ -35,7 +34,7 @@ async fn a_dry_run_records_and_acts_on_nothing(backend: Backend) {
             let history = app.store.history(key).await.expect("history");
             if let Some(stop) = history
                 .iter()
-                .find(|e| e.action == "stop" && e.outcome != IN_PROGRESS)
+                .find(|e| e.action == "stop" && e.is_settled())
             {
                 assert_eq!(stop.outcome, "dry run", "{history:?}");
                 break;

@@ -1,6 +1,5 @@
 //! The scheduler inside `isched serve` wakes at the exact transition, not on a poll.
 
-use isched_store::scheduling::IN_PROGRESS;
 use isched_testkit::{Backend, TestApp, backend_tests, spawn_app_with};
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use serde_json::{Value, json};
@@ -79,10 +78,9 @@ async fn starts_at_the_transition_second(backend: Backend) {
             ))
             .await
             .expect("history");
-        // Settled: a pass writes its actions `in progress` before it calls the cloud.
         if let Some(s) = history
             .iter()
-            .find(|e| e.action == "start" && e.outcome != IN_PROGRESS)
+            .find(|e| e.action == "start" && e.is_settled())
         {
             assert!(history.iter().any(|e| e.action == "stop"), "{history:?}");
             break s.clone();
@@ -383,9 +381,7 @@ async fn catches_up_after_a_pause(backend: Backend) {
     let deadline = std::time::Instant::now() + Duration::from_secs(15);
     let history = loop {
         let h = owner.store.history(&key(&ids[0])).await.expect("history");
-        if h.iter()
-            .any(|e| e.action == "stop" && e.outcome != IN_PROGRESS)
-        {
+        if h.iter().any(|e| e.action == "stop" && e.is_settled()) {
             break h;
         }
         assert!(std::time::Instant::now() < deadline, "no catch-up: {h:?}");
@@ -393,7 +389,7 @@ async fn catches_up_after_a_pause(backend: Backend) {
     };
     let stop = history
         .iter()
-        .find(|e| e.action == "stop" && e.outcome != IN_PROGRESS)
+        .find(|e| e.action == "stop" && e.is_settled())
         .expect("stop");
     assert_eq!(
         (stop.outcome.as_str(), stop.reason.as_str()),
