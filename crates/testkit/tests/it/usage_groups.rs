@@ -159,7 +159,8 @@ fn same(a: &UsageSums, b: &UsageSums, group_by: GroupBy) {
 }
 
 /// `Store::shared_intervals_between`: one row per distinct (start, end), with every
-/// resource that ran so, ordered by start then end (open first); intervals outside the range are left out.
+/// resource that ran so, ordered by start then end (open first); intervals outside the
+/// range are left out.
 async fn intervals_run_alike_are_one_row(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
